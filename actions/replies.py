@@ -1,0 +1,48 @@
+"""The reply contract with the gateway.
+
+Actions send rich replies as a custom JSON payload; the gateway's
+``bot.conversation.rasa_client.parse_rasa_messages`` reads it. Keep both sides in step.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk.executor import CollectingDispatcher
+
+RICH_REPLY_MARKER = "talentdesk"
+
+
+def send_reply(
+    dispatcher: CollectingDispatcher,
+    text: str,
+    language: str,
+    *,
+    buttons: list[dict[str, str]] | None = None,
+    links: list[dict[str, str]] | None = None,
+    source: dict[str, Any] | None = None,
+    kind: str = "text",
+    data: dict[str, Any] | None = None,
+) -> None:
+    """Sends one reply that says which language it is written in.
+
+    Args:
+        dispatcher: The action's dispatcher.
+        text: The reply text.
+        language: The language ``text`` is written in.
+        buttons: ``{"title": ..., "payload": ...}`` items.
+        links: ``{"title": ..., "url": ...}`` items.
+        source: ``{"name", "url", "last_verified", "entry_id"}`` of a knowledge answer.
+        kind: What the reply is, for channels that render kinds differently.
+        data: Anything else a channel may render.
+    """
+    payload: dict[str, Any] = {RICH_REPLY_MARKER: 1, "text": text, "language": language, "kind": kind}
+    if buttons:
+        payload["buttons"] = buttons
+    if links:
+        payload["links"] = links
+    if source:
+        payload["source"] = source
+    if data:
+        payload["data"] = data
+    dispatcher.utter_message(json_message=payload)

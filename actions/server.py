@@ -1,0 +1,44 @@
+"""The action server: rasa-sdk's web app with our actions, bound to the configured address.
+
+rasa-sdk's own CLI imports every module of a package and instantiates each Action with no
+arguments, listens on every interface and forks workers; this entry point instead builds each
+action with its collaborators and serves them from one process on loopback.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from rasa_sdk.endpoint import create_app
+from rasa_sdk.executor import ActionExecutor
+
+from actions.registry import build_actions
+from bot.settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+def build_executor(settings: Settings) -> ActionExecutor:
+    executor = ActionExecutor()
+    for action in build_actions(settings):
+        executor.register_action(action)
+    return executor
+
+
+def main() -> int:
+    settings = Settings()
+    logging.basicConfig(
+        level=settings.log_level.upper(),
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    executor = build_executor(settings)
+    log.info("serving actions: %s", ", ".join(sorted(executor.actions)))
+    app = create_app(executor, cors_origins=None)
+    app.run(
+        host=settings.action_server.host,
+        port=settings.action_server.port,
+        single_process=True,
+        access_log=False,
+        motd=False,
+    )
+    return 0

@@ -1,0 +1,94 @@
+"""``python -m bot``: run the assistant, check the installation, chat from a terminal.
+
+Every command builds the settings once and passes them down.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+
+from bot.settings import Settings
+
+
+def _run(settings: Settings, _: argparse.Namespace) -> int:
+    from bot.launcher.process import write_line
+    from bot.launcher.services import build_services
+    from bot.launcher.supervisor import Supervisor
+
+    supervisor = Supervisor(
+        build_services(settings),
+        run_dir=settings.var_path / "run",
+        output=write_line,
+        max_restarts=settings.launcher.max_restarts,
+        restart_window=settings.launcher.restart_window_seconds,
+        ready_message=(
+            "\n  TalentDesk is ready.\n"
+            f"  Chat widget:  {settings.web.url}/\n"
+            f"  JSON API:     POST {settings.web.url}/api/chat\n"
+            "  Press Ctrl-C to stop.\n"
+        ),
+    )
+    supervisor.install_signal_handlers()
+    return supervisor.run()
+
+
+def _web(settings: Settings, _: argparse.Namespace) -> int:
+    import uvicorn
+
+    from bot.web.app import create_app
+
+    uvicorn.run(
+        create_app(settings),
+        host=settings.web.host,
+        port=settings.web.port,
+        log_level=settings.log_level.lower(),
+        timeout_graceful_shutdown=5,
+    )
+    return 0
+
+
+def _doctor(settings: Settings, _: argparse.Namespace) -> int:
+    from bot.doctor import run_checks
+
+    failures = 0
+    for check in run_checks(settings):
+        mark = "ok  " if check.ok else "FAIL"
+        print(f"[{mark}] {check.name}: {check.detail}")
+        if not check.ok and check.fix:
+            print(f"       fix: {check.fix}")
+        failures += not check.ok
+    return 1 if failures else 0
+
+
+def _chat(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.terminal import run_terminal_chat
+
+    return asyncio.run(run_terminal_chat(settings, language=args.language))
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m bot", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("run", help="start the whole assistant (what `make run` calls)")
+    commands.add_parser("web", help="start only the web gateway")
+    commands.add_parser("doctor", help="check the installation and the running services")
+    chat = commands.add_parser("chat", help="chat with the assistant in this terminal")
+    chat.add_argument("--language", default=None, help="answer in this language (e.g. zh, fr)")
+    return parser
+
+
+HANDLERS = {"run": _run, "web": _web, "doctor": _doctor, "chat": _chat}
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    settings = Settings()
+    logging.basicConfig(
+        level=settings.log_level.upper(),
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+    return HANDLERS[args.command](settings, args)

@@ -1,0 +1,114 @@
+"""What flows through the conversation service: one message in, a turn of replies out."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+# Rasa answers natively in these languages; every other language goes through the pivot.
+NATIVE_LANGUAGES = frozenset({"en", "zh"})
+PIVOT_LANGUAGE = "en"
+
+
+def native_reply_language(language: str) -> str:
+    """The language Rasa writes its replies in for a user who speaks ``language``."""
+    return language if language in NATIVE_LANGUAGES else PIVOT_LANGUAGE
+
+
+@dataclass(frozen=True)
+class IncomingMessage:
+    """A user's message as every channel hands it to the conversation service.
+
+    Attributes:
+        user_id: The user's id within the channel (Telegram user id, kiosk session id...).
+        channel: ``web``, ``kiosk``, ``telegram`` or ``terminal``.
+        text: What the user typed (or the payload of a button they pressed).
+        language: The language the user chose explicitly, if any; it wins over detection.
+    """
+
+    user_id: str
+    channel: str
+    text: str
+    language: str | None = None
+
+    @property
+    def sender_id(self) -> str:
+        """The Rasa conversation id: channels never share one."""
+        return f"{self.channel}:{self.user_id}"
+
+
+@dataclass(frozen=True)
+class Button:
+    title: str
+    payload: str
+
+
+@dataclass(frozen=True)
+class Link:
+    title: str
+    url: str
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where a knowledge answer comes from, shown under the answer."""
+
+    name: str
+    url: str | None = None
+    last_verified: str | None = None
+    entry_id: str | None = None
+
+
+@dataclass(frozen=True)
+class Reply:
+    """One bubble of the assistant's answer.
+
+    Attributes:
+        text: The text, in ``language``.
+        language: The language ``text`` is written in, so nothing is translated twice.
+        machine_translated: True when the text was produced by machine translation.
+        kind: ``text`` for ordinary replies; actions may set e.g. ``knowledge_answer``.
+        data: Extra fields an action sent that channels may render (office, card...).
+    """
+
+    text: str
+    language: str
+    buttons: tuple[Button, ...] = ()
+    links: tuple[Link, ...] = ()
+    source: Source | None = None
+    machine_translated: bool = False
+    kind: str = "text"
+    notes: tuple[str, ...] = ()
+    data: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON shape channels and the web API use."""
+        return {
+            "text": self.text,
+            "language": self.language,
+            "kind": self.kind,
+            "buttons": [{"title": b.title, "payload": b.payload} for b in self.buttons],
+            "links": [{"title": link.title, "url": link.url} for link in self.links],
+            "source": None
+            if self.source is None
+            else {
+                "name": self.source.name,
+                "url": self.source.url,
+                "last_verified": self.source.last_verified,
+                "entry_id": self.source.entry_id,
+            },
+            "machine_translated": self.machine_translated,
+            "notes": list(self.notes),
+            "data": self.data,
+        }
+
+
+@dataclass(frozen=True)
+class Turn:
+    """The assistant's answer to one message."""
+
+    language: str
+    replies: list[Reply]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"language": self.language, "replies": [r.to_dict() for r in self.replies]}

@@ -1,0 +1,137 @@
+"""The conversation service: the one path from any channel to Rasa and back."""
+
+from __future__ import annotations
+
+import logging
+import unicodedata
+from collections import OrderedDict
+from typing import Protocol
+
+from bot.conversation.messages import (
+    NATIVE_LANGUAGES,
+    IncomingMessage,
+    Reply,
+    Turn,
+    native_reply_language,
+)
+from bot.conversation.rasa_client import RasaClient, parse_rasa_messages
+from bot.errors import InvalidMessageError
+from bot.language.layer import LanguageLayer
+from bot.language.strings import StringCatalogue
+
+log = logging.getLogger(__name__)
+
+# Control characters other than tab and newlines mean the "text" is really binary data.
+_ALLOWED_CONTROL = {"\t", "\n", "\r"}
+
+
+def clean_text(text: str, max_chars: int) -> str:
+    """Normalizes a user's text and rejects what cannot be a message.
+
+    Raises:
+        InvalidMessageError: empty, too long, or binary content.
+    """
+    text = unicodedata.normalize("NFC", text).strip()
+    if not text:
+        raise InvalidMessageError("empty_text", "the message is empty")
+    if len(text) > max_chars:
+        raise InvalidMessageError(
+            "text_too_long", f"the message has {len(text)} characters; the limit is {max_chars}"
+        )
+    if any(unicodedata.category(ch) == "Cc" and ch not in _ALLOWED_CONTROL for ch in text):
+        raise InvalidMessageError("binary_text", "the message contains binary control characters")
+    return text
+
+
+class LanguageMemory(Protocol):
+    """Remembers each conversation's current language (short messages keep it)."""
+
+    def get(self, sender_id: str) -> str | None: ...
+
+    def set(self, sender_id: str, language: str) -> None: ...
+
+
+class InMemoryLanguageMemory:
+    """A bounded in-process memory, enough for one gateway process."""
+
+    def __init__(self, capacity: int = 100_000) -> None:
+        self._languages: OrderedDict[str, str] = OrderedDict()
+        self._capacity = capacity
+
+    def get(self, sender_id: str) -> str | None:
+        return self._languages.get(sender_id)
+
+    def set(self, sender_id: str, language: str) -> None:
+        self._languages[sender_id] = language
+        self._languages.move_to_end(sender_id)
+        while len(self._languages) > self._capacity:
+            self._languages.popitem(last=False)
+
+
+class ConversationService:
+    """Takes a message from any channel and returns the assistant's replies.
+
+    Args:
+        rasa: The Rasa client.
+        language: Identification and translation.
+        strings: Interface strings, for the replies the service writes itself.
+        supported_languages: Codes a user may choose.
+        memory: Each conversation's current language.
+        max_text_chars: The longest message accepted.
+    """
+
+    def __init__(
+        self,
+        rasa: RasaClient,
+        language: LanguageLayer,
+        strings: StringCatalogue,
+        supported_languages: set[str],
+        memory: LanguageMemory | None = None,
+        max_text_chars: int = 2000,
+    ) -> None:
+        self._rasa = rasa
+        self._language = language
+        self._strings = strings
+        self._supported = supported_languages
+        self._memory = memory or InMemoryLanguageMemory()
+        self._max_text_chars = max_text_chars
+
+    @property
+    def strings(self) -> StringCatalogue:
+        return self._strings
+
+    def language_of(self, message: IncomingMessage) -> str:
+        """The language the service would answer ``message`` in, without sending it."""
+        if message.language:
+            return message.language
+        return self._memory.get(message.sender_id) or "en"
+
+    async def handle(self, message: IncomingMessage) -> Turn:
+        """Runs one user message through language handling and Rasa.
+
+        Raises:
+            InvalidMessageError: the text or the chosen language cannot be accepted.
+            AssistantUnavailableError: Rasa cannot answer now.
+        """
+        text = clean_text(message.text, self._max_text_chars)
+        if message.language is not None and message.language not in self._supported:
+            raise InvalidMessageError(
+                "unsupported_language",
+                f"language {message.language!r} is not supported; "
+                f"choose one of: {', '.join(sorted(self._supported))}",
+            )
+        current = self._memory.get(message.sender_id)
+        language = message.language or self._language.identify(text, current)
+        rasa_text = text if language in NATIVE_LANGUAGES else await self._language.to_pivot(
+            text, language
+        )
+        metadata = {"language": language, "original_text": text, "channel": message.channel}
+        raw = await self._rasa.send(message.sender_id, rasa_text, metadata)
+        replies = parse_rasa_messages(raw, native_reply_language(language))
+        if not replies:
+            # Never a silent turn: the user always sees something.
+            log.warning("Rasa returned no reply to %s", message.sender_id)
+            replies = [Reply(self._strings.get("error_generic", language), language)]
+        replies = await self._language.localize(replies, language)
+        self._memory.set(message.sender_id, language)
+        return Turn(language=language, replies=replies)

@@ -1,0 +1,92 @@
+"""``python -m bot doctor``: checks the installation and the running services, with a fix for
+each failure."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from bot.launcher.process import is_healthy
+from bot.settings import Settings
+
+
+@dataclass(frozen=True)
+class Check:
+    name: str
+    ok: bool
+    detail: str
+    fix: str = ""
+
+
+def run_checks(settings: Settings) -> Iterator[Check]:
+    """Runs every check in order; each is independent of the others' results."""
+    yield _app_environment()
+    yield _rasa_environment(settings)
+    yield _trained_model(settings)
+    yield _service(
+        "action server", f"{settings.action_server.url}/health", "start it: make run"
+    )
+    yield _service("Rasa server", f"{settings.rasa.url}/", "start it: make run")
+    yield _service("gateway", f"{settings.web.url}/healthz", "start it: make run")
+
+
+def _app_environment() -> Check:
+    version = ".".join(map(str, sys.version_info[:3]))
+    missing = []
+    for module in ("rasa_sdk", "fastapi", "aiogram", "sentence_transformers", "faiss", "torch"):
+        try:
+            __import__(module)
+        except ImportError:
+            missing.append(module)
+    if sys.version_info[:2] != (3, 11) or missing:
+        return Check(
+            "app environment (.venv)",
+            False,
+            f"Python {version}; missing: {', '.join(missing) or 'none'}",
+            "make setup",
+        )
+    return Check("app environment (.venv)", True, f"Python {version}, packages importable")
+
+
+def _rasa_environment(settings: Settings) -> Check:
+    rasa = settings.path(settings.rasa.executable)
+    python = rasa.parent / "python"
+    if not python.exists():
+        return Check("Rasa environment (.venv-rasa)", False, f"{python} not found", "make setup")
+    try:
+        result = subprocess.run(
+            [str(python), "-c", "import importlib.metadata as m, sys;"
+             "print(sys.version.split()[0], m.version('rasa'))"],
+            capture_output=True, text=True, timeout=60, check=True,
+        )
+    except (subprocess.SubprocessError, OSError) as error:
+        return Check("Rasa environment (.venv-rasa)", False, str(error), "rm -rf .venv-rasa && make setup")
+    python_version, rasa_version = result.stdout.split()
+    ok = python_version.startswith("3.10.") and rasa_version == "3.6.21"
+    return Check(
+        "Rasa environment (.venv-rasa)",
+        ok,
+        f"Python {python_version}, rasa {rasa_version}",
+        "" if ok else "rm -rf .venv-rasa && make setup",
+    )
+
+
+def _trained_model(settings: Settings) -> Check:
+    model = settings.path(settings.rasa.model)
+    if not model.exists():
+        return Check("trained Rasa model", False, f"{model} not found", "make model")
+    inputs = [settings.path(Path(p)) for p in ("config.yml", "domain.yml")]
+    inputs += [p for p in settings.path(Path("nlu")).rglob("*") if p.is_file()]
+    newest = max((p.stat().st_mtime for p in inputs if p.exists()), default=0.0)
+    if newest > model.stat().st_mtime:
+        return Check("trained Rasa model", False, f"{model} is older than its training data", "make model")
+    return Check("trained Rasa model", True, str(model))
+
+
+def _service(name: str, url: str, fix: str) -> Check:
+    if is_healthy(url):
+        return Check(name, True, f"answers at {url}")
+    return Check(name, False, f"no answer at {url}", fix)

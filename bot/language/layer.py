@@ -1,0 +1,47 @@
+"""The seam between the conversation service and language handling.
+
+The conversation service asks three things: which language a message is in, the message in the
+pivot language for Rasa, and the replies in the user's language. Issue 4's Argos layer
+implements the same protocol; :class:`NativeOnlyLanguageLayer` is the one used until
+translation is configured (and in tests that need no models).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Protocol
+
+from bot.conversation.messages import NATIVE_LANGUAGES, Reply
+
+_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
+
+
+class LanguageLayer(Protocol):
+    def identify(self, text: str, current: str | None) -> str:
+        """The language of ``text``; ``current`` is the conversation's language so far."""
+        ...
+
+    async def to_pivot(self, text: str, language: str) -> str:
+        """``text`` translated from ``language`` to the pivot (English)."""
+        ...
+
+    async def localize(self, replies: list[Reply], language: str) -> list[Reply]:
+        """``replies`` in ``language`` where they are not already."""
+        ...
+
+
+class NativeOnlyLanguageLayer:
+    """English and Chinese only: no detection model, no translation."""
+
+    def identify(self, text: str, current: str | None) -> str:
+        if _HAN.search(text):
+            return "zh"
+        if current in NATIVE_LANGUAGES:
+            return current
+        return "en"
+
+    async def to_pivot(self, text: str, language: str) -> str:
+        return text
+
+    async def localize(self, replies: list[Reply], language: str) -> list[Reply]:
+        return replies

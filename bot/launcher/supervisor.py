@@ -1,0 +1,105 @@
+"""Starts services in order, restarts a crashed one, stops them all on a signal."""
+
+from __future__ import annotations
+
+import signal
+import threading
+import time
+from collections import deque
+from collections.abc import Callable
+from pathlib import Path
+from types import FrameType
+
+from bot.launcher.process import ManagedProcess, ServiceSpec, ServiceStartError
+
+
+class Supervisor:
+    """Runs a list of services like a small process manager.
+
+    Args:
+        specs: Services in start order (later ones may depend on earlier ones).
+        run_dir: Where pid files go.
+        output: Where lines of output go.
+        max_restarts: Restarts allowed per service within ``restart_window`` seconds before
+            the supervisor gives up and stops everything.
+        ready_message: Printed once every service is healthy.
+    """
+
+    def __init__(
+        self,
+        specs: list[ServiceSpec],
+        run_dir: Path,
+        output: Callable[[str], None],
+        max_restarts: int = 5,
+        restart_window: float = 300.0,
+        ready_message: str = "",
+    ) -> None:
+        self._processes = [ManagedProcess(spec, run_dir, output) for spec in specs]
+        self._output = output
+        self._max_restarts = max_restarts
+        self._restart_window = restart_window
+        self._ready_message = ready_message
+        self._stop = threading.Event()
+        self._restarts: dict[str, deque[float]] = {spec.name: deque() for spec in specs}
+
+    def request_stop(self, *_: object) -> None:
+        self._stop.set()
+
+    def install_signal_handlers(self) -> None:
+        def handler(signum: int, _: FrameType | None) -> None:
+            self._output(f"supervisor| received {signal.Signals(signum).name}, stopping")
+            self.request_stop()
+
+        signal.signal(signal.SIGINT, handler)
+        signal.signal(signal.SIGTERM, handler)
+
+    def run(self) -> int:
+        """Starts everything and supervises until stopped. Returns the exit code."""
+        try:
+            for process in self._processes:
+                if self._stop.is_set():
+                    return 0
+                self._start(process)
+            if self._ready_message:
+                self._output(self._ready_message)
+            while not self._stop.wait(1.0):
+                for process in self._processes:
+                    code = process.exit_code()
+                    if code is not None and not self._stop.is_set():
+                        self._restart(process, code)
+            return 0
+        except ServiceStartError as error:
+            self._output(f"supervisor| {error}; stopping everything")
+            return 1
+        finally:
+            self.stop_all()
+
+    def _start(self, process: ManagedProcess) -> None:
+        self._output(f"supervisor| starting {process.spec.name}")
+        process.start()
+        process.wait_healthy(self._stop.is_set)
+        if not self._stop.is_set():
+            self._output(f"supervisor| {process.spec.name} is ready (pid {process.pid})")
+
+    def _restart(self, process: ManagedProcess, code: int) -> None:
+        name = process.spec.name
+        history = self._restarts[name]
+        now = time.monotonic()
+        while history and now - history[0] > self._restart_window:
+            history.popleft()
+        if len(history) >= self._max_restarts:
+            raise ServiceStartError(
+                f"{name} crashed {len(history) + 1} times in {self._restart_window:.0f} s"
+            )
+        history.append(now)
+        self._output(f"supervisor| {name} exited with code {code}; restarting")
+        process.stop()
+        if self._stop.wait(min(2 ** len(history), 30)):  # back off a crash loop
+            return
+        self._start(process)
+
+    def stop_all(self) -> None:
+        for process in reversed(self._processes):
+            if process.pid is not None:
+                self._output(f"supervisor| stopping {process.spec.name}")
+            process.stop()

@@ -1,0 +1,123 @@
+"""All settings of TalentDesk, in one class.
+
+Built once at each entry point (``python -m bot ...``, ``python -m actions``, the tests) and passed
+down; nothing else reads the environment. Every key is listed in ``.env.example``. Environment
+variables use the prefix ``TALENTDESK_`` and ``__`` between a section and its key, e.g.
+``TALENTDESK_WEB__PORT=8000``. ``TELEGRAM_BOT_TOKEN`` is accepted as it is, because that is the
+name people already use.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class RasaSettings(BaseModel):
+    """Where the Rasa server runs and how it is started."""
+
+    host: str = "127.0.0.1"
+    port: int = 5005
+    timeout_seconds: float = 30.0
+    model: Path = Path("models/talentdesk.tar.gz")
+    executable: Path = Path(".venv-rasa/bin/rasa")
+    endpoints: Path = Path("endpoints.yml")
+    credentials: Path = Path("credentials.yml")
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+
+class ActionServerSettings(BaseModel):
+    """The rasa-sdk action server (``python -m actions``)."""
+
+    host: str = "127.0.0.1"
+    port: int = 5055
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+
+class WebSettings(BaseModel):
+    """The HTTP gateway: JSON chat API, widget and kiosk."""
+
+    host: str = "127.0.0.1"
+    port: int = 8000
+    max_text_chars: int = Field(default=2000, ge=1)
+    max_body_bytes: int = Field(default=256 * 1024, ge=1024)
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+
+class TelegramSettings(BaseModel):
+    """The Telegram bot; it starts with ``make run`` only when a token is set."""
+
+    token: SecretStr | None = None
+    api_base_url: str | None = None  # a local Bot API server, e.g. in tests
+
+
+class StorageSettings(BaseModel):
+    """Databases. Embedded default: SQLite files under ``var/``; production: PostgreSQL + Redis."""
+
+    database_url: str = "sqlite:///var/talentdesk.db"
+    rasa_tracker_url: str = "sqlite:///var/rasa_tracker.db"
+    redis_url: str | None = None
+
+
+class LauncherSettings(BaseModel):
+    """The supervisor behind ``make run``."""
+
+    start_timeout_seconds: float = 240.0
+    max_restarts: int = 5
+    restart_window_seconds: float = 300.0
+
+
+class Settings(BaseSettings):
+    """Every setting of the project, with embedded defaults that work on a fresh clone."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="TALENTDESK_",
+        env_nested_delimiter="__",
+        env_file=".env",
+        env_file_encoding="utf-8",
+        extra="ignore",
+    )
+
+    mode: Literal["embedded", "production"] = "embedded"
+    project_root: Path = PROJECT_ROOT
+    var_dir: Path = Path("var")
+    log_level: str = "INFO"
+    default_language: str = "en"
+
+    rasa: RasaSettings = RasaSettings()
+    action_server: ActionServerSettings = ActionServerSettings()
+    web: WebSettings = WebSettings()
+    telegram: TelegramSettings = TelegramSettings()
+    storage: StorageSettings = StorageSettings()
+    launcher: LauncherSettings = LauncherSettings()
+
+    # The conventional name, read in addition to TALENTDESK_TELEGRAM__TOKEN.
+    telegram_bot_token: SecretStr | None = Field(default=None, alias="TELEGRAM_BOT_TOKEN")
+
+    @model_validator(mode="after")
+    def _resolve(self) -> Settings:
+        if self.telegram.token is None and self.telegram_bot_token is not None:
+            self.telegram.token = self.telegram_bot_token
+        return self
+
+    def path(self, relative: Path) -> Path:
+        """Resolves a configured path against the project root (absolute paths stay)."""
+        return relative if relative.is_absolute() else self.project_root / relative
+
+    @property
+    def var_path(self) -> Path:
+        return self.path(self.var_dir)

@@ -1,0 +1,1 @@
+"""The HTTP gateway: JSON chat API, the chat widget and the kiosk page."""
