@@ -36,7 +36,12 @@ def send_reply(
         kind: What the reply is, for channels that render kinds differently.
         data: Anything else a channel may render.
     """
-    payload: dict[str, Any] = {RICH_REPLY_MARKER: 1, "text": text, "language": language, "kind": kind}
+    payload: dict[str, Any] = {
+        RICH_REPLY_MARKER: 1,
+        "text": text,
+        "language": language,
+        "kind": kind,
+    }
     if buttons:
         payload["buttons"] = buttons
     if links:

@@ -26,9 +26,7 @@ def run_checks(settings: Settings) -> Iterator[Check]:
     yield _app_environment()
     yield _rasa_environment(settings)
     yield _trained_model(settings)
-    yield _service(
-        "action server", f"{settings.action_server.url}/health", "start it: make run"
-    )
+    yield _service("action server", f"{settings.action_server.url}/health", "start it: make run")
     yield _service("Rasa server", f"{settings.rasa.url}/", "start it: make run")
     yield _service("gateway", f"{settings.web.url}/healthz", "start it: make run")
 
@@ -58,12 +56,21 @@ def _rasa_environment(settings: Settings) -> Check:
         return Check("Rasa environment (.venv-rasa)", False, f"{python} not found", "make setup")
     try:
         result = subprocess.run(
-            [str(python), "-c", "import importlib.metadata as m, sys;"
-             "print(sys.version.split()[0], m.version('rasa'))"],
-            capture_output=True, text=True, timeout=60, check=True,
+            [
+                str(python),
+                "-c",
+                "import importlib.metadata as m, sys;"
+                "print(sys.version.split()[0], m.version('rasa'))",
+            ],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=True,
         )
     except (subprocess.SubprocessError, OSError) as error:
-        return Check("Rasa environment (.venv-rasa)", False, str(error), "rm -rf .venv-rasa && make setup")
+        return Check(
+            "Rasa environment (.venv-rasa)", False, str(error), "rm -rf .venv-rasa && make setup"
+        )
     python_version, rasa_version = result.stdout.split()
     ok = python_version.startswith("3.10.") and rasa_version == "3.6.21"
     return Check(
@@ -82,7 +89,9 @@ def _trained_model(settings: Settings) -> Check:
     inputs += [p for p in settings.path(Path("nlu")).rglob("*") if p.is_file()]
     newest = max((p.stat().st_mtime for p in inputs if p.exists()), default=0.0)
     if newest > model.stat().st_mtime:
-        return Check("trained Rasa model", False, f"{model} is older than its training data", "make model")
+        return Check(
+            "trained Rasa model", False, f"{model} is older than its training data", "make model"
+        )
     return Check("trained Rasa model", True, str(model))
 
 

@@ -42,10 +42,16 @@ class HttpRasaClient:
     when the process stops.
     """
 
-    def __init__(self, base_url: str, timeout_seconds: float = 30.0) -> None:
+    def __init__(
+        self,
+        base_url: str,
+        timeout_seconds: float = 30.0,
+        transport: httpx.AsyncBaseTransport | None = None,
+    ) -> None:
         self._client = httpx.AsyncClient(
             base_url=base_url,
             timeout=httpx.Timeout(timeout_seconds, connect=3.0),
+            transport=transport,
         )
 
     async def send(self, sender_id: str, text: str, metadata: dict[str, Any]) -> list[dict]:

@@ -122,8 +122,8 @@ class ConversationService:
             )
         current = self._memory.get(message.sender_id)
         language = message.language or self._language.identify(text, current)
-        rasa_text = text if language in NATIVE_LANGUAGES else await self._language.to_pivot(
-            text, language
+        rasa_text = (
+            text if language in NATIVE_LANGUAGES else await self._language.to_pivot(text, language)
         )
         metadata = {"language": language, "original_text": text, "channel": message.channel}
         raw = await self._rasa.send(message.sender_id, rasa_text, metadata)

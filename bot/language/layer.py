@@ -14,6 +14,7 @@ from typing import Protocol
 from bot.conversation.messages import NATIVE_LANGUAGES, Reply
 
 _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
+_LATIN_WORD = re.compile(r"[A-Za-z]{2,}")
 
 
 class LanguageLayer(Protocol):
@@ -36,6 +37,9 @@ class NativeOnlyLanguageLayer:
     def identify(self, text: str, current: str | None) -> str:
         if _HAN.search(text):
             return "zh"
+        # One Latin word ("ok", "Z") is too little to switch a Chinese conversation.
+        if len(_LATIN_WORD.findall(text)) >= 2:
+            return "en"
         if current in NATIVE_LANGUAGES:
             return current
         return "en"

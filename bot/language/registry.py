@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -38,12 +39,14 @@ class LanguageRegistry:
             raw = yaml.safe_load(path.read_text(encoding="utf-8"))
             return cls([Language(**entry) for entry in raw["languages"]])
         except (OSError, yaml.YAMLError, KeyError, TypeError) as error:
-            raise ConfigurationError(f"cannot read the language registry {path}: {error}") from error
+            raise ConfigurationError(
+                f"cannot read the language registry {path}: {error}"
+            ) from error
 
     def __contains__(self, code: object) -> bool:
         return code in self._by_code
 
-    def __iter__(self):  # type: ignore[no-untyped-def]
+    def __iter__(self) -> Iterator[Language]:
         return iter(self._by_code.values())
 
     def __len__(self) -> int:

@@ -33,7 +33,9 @@ class StringCatalogue:
             try:
                 loaded = yaml.safe_load(path.read_text(encoding="utf-8"))
             except (OSError, yaml.YAMLError) as error:
-                raise ConfigurationError(f"cannot read interface strings {path}: {error}") from error
+                raise ConfigurationError(
+                    f"cannot read interface strings {path}: {error}"
+                ) from error
             if not isinstance(loaded, dict):
                 raise ConfigurationError(f"{path} must be a mapping of key: text")
             strings[path.stem] = {str(k): str(v) for k, v in loaded.items()}

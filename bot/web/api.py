@@ -45,11 +45,15 @@ async def read_chat_request(request: Request, max_body_bytes: int) -> ChatReques
     async for chunk in request.stream():
         body.extend(chunk)
         if len(body) > max_body_bytes:
-            raise ApiError(413, "body_too_large", f"the request body is over {max_body_bytes} bytes")
+            raise ApiError(
+                413, "body_too_large", f"the request body is over {max_body_bytes} bytes"
+            )
     try:
         decoded = bytes(body).decode("utf-8")
     except UnicodeDecodeError as error:
-        raise ApiError(400, "invalid_encoding", f"the body is not UTF-8 text ({error.reason})") from error
+        raise ApiError(
+            400, "invalid_encoding", f"the body is not UTF-8 text ({error.reason})"
+        ) from error
     try:
         payload = json.loads(decoded)
     except json.JSONDecodeError as error:
@@ -63,7 +67,9 @@ async def read_chat_request(request: Request, max_body_bytes: int) -> ChatReques
             {"field": ".".join(str(p) for p in e["loc"]), "problem": e["msg"]}
             for e in error.errors()
         ]
-        raise ApiError(422, "invalid_request", "the request does not match the API", details) from error
+        raise ApiError(
+            422, "invalid_request", "the request does not match the API", details
+        ) from error
 
 
 def create_api_router() -> APIRouter:

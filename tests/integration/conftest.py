@@ -1,0 +1,142 @@
+"""The real assistant, started the way ``make run`` starts it (``python -m bot run``), on free
+loopback ports with its data in a temporary folder."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+
+from bot.launcher.process import is_healthy
+from bot.settings import Settings
+from tests.conftest import PROJECT_ROOT
+
+START_TIMEOUT = 300
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@dataclass
+class RunningAssistant:
+    """A ``python -m bot run`` process and what tests need to reach it."""
+
+    process: subprocess.Popen[bytes]
+    settings: Settings
+    run_dir: Path
+    log_path: Path
+
+    @property
+    def api(self) -> str:
+        return f"{self.settings.web.url}/api/chat"
+
+    def child_pid(self, name: str) -> int:
+        return int((self.run_dir / f"{name}.pid").read_text())
+
+    def chat(self, user: str, text: str, **extra: object) -> httpx.Response:
+        return httpx.post(self.api, json={"user": user, "text": text, **extra}, timeout=60)
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace")
+
+
+def require_trained_model() -> None:
+    model = PROJECT_ROOT / "models" / "talentdesk.tar.gz"
+    if not model.exists():
+        pytest.fail(f"{model} is missing: run the suite with `make test`, which trains it")
+
+
+def start_assistant(tmp: Path) -> RunningAssistant:
+    require_trained_model()
+    env = dict(os.environ)
+    env.update(
+        {
+            "TALENTDESK_VAR_DIR": str(tmp / "var"),
+            "TALENTDESK_RASA__PORT": str(free_port()),
+            "TALENTDESK_ACTION_SERVER__PORT": str(free_port()),
+            "TALENTDESK_WEB__PORT": str(free_port()),
+            "TALENTDESK_STORAGE__DATABASE_URL": f"sqlite:///{tmp}/talentdesk.db",
+            "TALENTDESK_STORAGE__RASA_TRACKER_URL": f"sqlite:///{tmp}/rasa_tracker.db",
+            "TALENTDESK_LOG_LEVEL": "WARNING",
+        }
+    )
+    env.pop("TELEGRAM_BOT_TOKEN", None)
+    settings = Settings(
+        _env_file=None,
+        var_dir=tmp / "var",
+        rasa={"port": int(env["TALENTDESK_RASA__PORT"])},
+        action_server={"port": int(env["TALENTDESK_ACTION_SERVER__PORT"])},
+        web={"port": int(env["TALENTDESK_WEB__PORT"])},
+    )
+    log_path = tmp / "assistant.log"
+    with log_path.open("wb") as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "bot", "run"],
+            cwd=PROJECT_ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+    assistant = RunningAssistant(process, settings, tmp / "var" / "run", log_path)
+    deadline = time.monotonic() + START_TIMEOUT
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            pytest.fail(
+                f"the assistant exited with {process.returncode}:\n{assistant.log()[-4000:]}"
+            )
+        if "TalentDesk is ready" in assistant.log():
+            return assistant
+        time.sleep(1)
+    stop_assistant(assistant)
+    pytest.fail(f"the assistant did not start in {START_TIMEOUT} s:\n{assistant.log()[-4000:]}")
+
+
+def stop_assistant(assistant: RunningAssistant) -> int:
+    """Ctrl-C, as a user would; returns the supervisor's exit code."""
+    if assistant.process.poll() is None:
+        assistant.process.send_signal(signal.SIGINT)
+        try:
+            return assistant.process.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            assistant.process.kill()
+            return assistant.process.wait()
+    return assistant.process.returncode
+
+
+def wait_until(condition, timeout: float = 180.0, interval: float = 1.0) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(interval)
+    return False
+
+
+@pytest.fixture(scope="session")
+def assistant(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningAssistant]:
+    """One running assistant shared by the integration tests that do not break it."""
+    running = start_assistant(tmp_path_factory.mktemp("assistant"))
+    yield running
+    stop_assistant(running)
+
+
+__all__ = [
+    "RunningAssistant",
+    "free_port",
+    "is_healthy",
+    "start_assistant",
+    "stop_assistant",
+    "wait_until",
+]

@@ -1,0 +1,69 @@
+import httpx
+import pytest
+
+from bot.conversation.rasa_client import HttpRasaClient, parse_rasa_messages
+from bot.errors import AssistantUnavailableError
+
+
+def _client(handler) -> HttpRasaClient:
+    return HttpRasaClient("http://rasa.test", transport=httpx.MockTransport(handler))
+
+
+async def test_posts_sender_message_and_metadata_to_the_rest_webhook() -> None:
+    seen = {}
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen["path"] = request.url.path
+        seen["json"] = request.read().decode()
+        return httpx.Response(200, json=[{"recipient_id": "s", "text": "hi"}])
+
+    client = _client(handler)
+    messages = await client.send("web:1", "hello", {"language": "en"})
+    await client.aclose()
+    assert seen["path"] == "/webhooks/rest/webhook"
+    assert (
+        '"metadata": {"language": "en"}' in seen["json"]
+        or '"metadata":{"language":"en"}' in seen["json"]
+    )
+    assert messages == [{"recipient_id": "s", "text": "hi"}]
+
+
+@pytest.mark.parametrize("status", [500, 502, 404])
+async def test_http_errors_mean_unavailable(status: int) -> None:
+    client = _client(lambda request: httpx.Response(status, text="boom"))
+    with pytest.raises(AssistantUnavailableError):
+        await client.send("s", "hello", {})
+    await client.aclose()
+
+
+async def test_connection_refused_means_unavailable() -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        raise httpx.ConnectError("refused", request=request)
+
+    client = _client(handler)
+    with pytest.raises(AssistantUnavailableError):
+        await client.send("s", "hello", {})
+    assert await client.is_ready() is False
+    await client.aclose()
+
+
+def test_parse_skips_unknown_shapes_and_keeps_order() -> None:
+    replies = parse_rasa_messages(
+        [
+            {"text": "one", "buttons": [{"title": "B", "payload": "/b"}, {"title": "no payload"}]},
+            {"weird": True},
+            {"custom": {"something": "else"}},
+            {
+                "custom": {
+                    "talentdesk": 1,
+                    "text": "two",
+                    "language": "fr",
+                    "links": [{"url": "https://example.org"}, {"title": "x"}],
+                }
+            },
+        ],
+        default_language="en",
+    )
+    assert [(r.text, r.language) for r in replies] == [("one", "en"), ("two", "fr")]
+    assert len(replies[0].buttons) == 1
+    assert [link.url for link in replies[1].links] == ["https://example.org"]

@@ -1,0 +1,142 @@
+"""The supervisor with small real child processes (tiny HTTP servers), no Rasa needed."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from bot.launcher.process import ServiceSpec, is_healthy
+from bot.launcher.supervisor import Supervisor
+
+SERVER = """
+import http.server, sys
+class Handler(http.server.BaseHTTPRequestHandler):
+    def do_GET(self):
+        self.send_response(200); self.end_headers(); self.wfile.write(b"ok")
+    def log_message(self, *args): pass
+print("serving", flush=True)
+http.server.HTTPServer(("127.0.0.1", int(sys.argv[1])), Handler).serve_forever()
+"""
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def server_spec(name: str, port: int, timeout: float = 20) -> ServiceSpec:
+    return ServiceSpec(
+        name=name,
+        argv=[sys.executable, "-c", SERVER, str(port)],
+        health_url=f"http://127.0.0.1:{port}/",
+        env=dict(os.environ),
+        start_timeout=timeout,
+    )
+
+
+def wait_until(condition, timeout: float = 30) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.1)
+    return False
+
+
+def pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+@pytest.fixture
+def lines() -> list[str]:
+    return []
+
+
+def start_in_thread(supervisor: Supervisor) -> tuple[threading.Thread, list[int]]:
+    result: list[int] = []
+    thread = threading.Thread(target=lambda: result.append(supervisor.run()), daemon=True)
+    thread.start()
+    return thread, result
+
+
+def test_starts_in_order_restarts_a_crash_and_stops_everything(tmp_path: Path, lines) -> None:
+    ports = [free_port(), free_port()]
+    supervisor = Supervisor(
+        [server_spec("first", ports[0]), server_spec("second", ports[1])],
+        run_dir=tmp_path,
+        output=lines.append,
+        ready_message="READY",
+    )
+    thread, result = start_in_thread(supervisor)
+    assert wait_until(lambda: "READY" in lines)
+    assert lines.index(
+        "supervisor| first is ready (pid {})".format((tmp_path / "first.pid").read_text())
+    ) < next(i for i, line in enumerate(lines) if line.startswith("supervisor| starting second"))
+    assert any(line.startswith("first    | serving") for line in lines)
+
+    crashed = int((tmp_path / "second.pid").read_text())
+    os.kill(crashed, signal.SIGKILL)
+    assert wait_until(lambda: any("second exited with code -9; restarting" in x for x in lines))
+    assert wait_until(
+        lambda: (
+            (tmp_path / "second.pid").exists()
+            and int((tmp_path / "second.pid").read_text()) != crashed
+            and is_healthy(f"http://127.0.0.1:{ports[1]}/")
+        )
+    )
+
+    pids = [int((tmp_path / f"{n}.pid").read_text()) for n in ("first", "second")]
+    supervisor.request_stop()
+    thread.join(timeout=30)
+    assert result == [0]
+    assert not any(pid_alive(pid) for pid in pids)
+    assert not list(tmp_path.glob("*.pid"))
+
+
+def test_a_child_that_never_becomes_healthy_stops_the_start(tmp_path: Path, lines) -> None:
+    good, silent = free_port(), free_port()
+    never_healthy = ServiceSpec(
+        name="silent",
+        argv=[sys.executable, "-c", "import time; time.sleep(60)"],
+        health_url=f"http://127.0.0.1:{silent}/",
+        start_timeout=1.5,
+    )
+    supervisor = Supervisor([server_spec("good", good), never_healthy], tmp_path, lines.append)
+    assert supervisor.run() == 1
+    assert any("silent was not healthy" in line for line in lines)
+    assert not is_healthy(f"http://127.0.0.1:{good}/")
+
+
+def test_a_child_that_exits_while_starting_is_reported(tmp_path: Path, lines) -> None:
+    crashing = ServiceSpec(
+        name="crash",
+        argv=[sys.executable, "-c", "import sys; print('bad config'); sys.exit(3)"],
+        health_url=f"http://127.0.0.1:{free_port()}/",
+    )
+    assert Supervisor([crashing], tmp_path, lines.append).run() == 1
+    assert any("crash exited with code 3 while starting" in line for line in lines)
+
+
+def test_a_crash_loop_gives_up(tmp_path: Path, lines) -> None:
+    port = free_port()
+    supervisor = Supervisor(
+        [server_spec("loop", port)], tmp_path, lines.append, max_restarts=0, restart_window=60
+    )
+    thread, result = start_in_thread(supervisor)
+    assert wait_until(lambda: any("loop is ready" in line for line in lines))
+    os.kill(int((tmp_path / "loop.pid").read_text()), signal.SIGKILL)
+    thread.join(timeout=30)
+    assert result == [1]
+    assert any("loop crashed 1 times" in line for line in lines)
