@@ -12,15 +12,15 @@ import logging
 from rasa_sdk.endpoint import create_app
 from rasa_sdk.executor import ActionExecutor
 
-from actions.registry import build_actions
+from actions.registry import ActionServices, build_actions, build_services
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)
 
 
-def build_executor(settings: Settings) -> ActionExecutor:
+def build_executor(settings: Settings, services: ActionServices) -> ActionExecutor:
     executor = ActionExecutor()
-    for action in build_actions(settings):
+    for action in build_actions(settings, services):
         executor.register_action(action)
     return executor
 
@@ -31,7 +31,10 @@ def main() -> int:
         level=settings.log_level.upper(),
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
-    executor = build_executor(settings)
+    services = build_services(settings)
+    # Before listening: the health check passes only once the model and index are loaded.
+    services.warm_up()
+    executor = build_executor(settings, services)
     log.info("serving actions: %s", ", ".join(sorted(executor.actions)))
     app = create_app(executor, cors_origins=None)
     app.run(

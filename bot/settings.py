@@ -83,8 +83,8 @@ class KnowledgeSettings(BaseModel):
     # True for a model that understands Chinese; MiniLM does not, so Chinese is lexical only.
     multilingual_embeddings: bool = False
     # Below these, the FAQ action does not guess (calibrated by `make eval`).
-    min_confidence_latin: float = Field(default=0.45, ge=0, le=1)
-    min_confidence_chinese: float = Field(default=0.30, ge=0, le=1)
+    min_confidence_latin: float = Field(default=0.47, ge=0, le=1)
+    min_confidence_chinese: float = Field(default=0.44, ge=0, le=1)
     suggestions: int = Field(default=3, ge=1, le=5)
     reload_interval_seconds: float = 2.0
 

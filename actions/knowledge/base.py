@@ -14,7 +14,7 @@ import logging
 import threading
 import time
 from dataclasses import dataclass, field
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import faiss
@@ -197,7 +197,7 @@ class KnowledgeBase:
                 "model": self._embedder.name,
                 "entries": len(loaded.entries),
                 "documents": len(texts),
-                "built_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+                "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
             }
             manifest_path.write_text(json.dumps(manifest, indent=2), encoding="utf-8")
 

@@ -217,13 +217,15 @@ class KnowledgeIndex:
 
 
 def confidence(dense: float, lexical: float, chinese: bool) -> float:
-    """How likely the hit answers the query, from its dense and lexical scores.
+    """How likely the hit answers the query, from its dense and lexical scores (0-1).
 
-    The constants are calibrated by ``make eval`` on tests/eval (in-scope vs out-of-scope).
+    Latin script: both sides must agree (the weaker one counts), because out-of-scope near
+    misses ("US green card") score high on one side only. Chinese: lexical only, as the default
+    embedding model cannot read it. ``make eval`` calibrates the thresholds on this score.
     """
     if chinese:
         return lexical
-    return max(dense, 0.0) * 0.6 + lexical * 0.4
+    return min(max(dense, 0.0), 1.5 * lexical, 1.0)
 
 
 def _rrf(scores: np.ndarray) -> np.ndarray:

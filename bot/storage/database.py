@@ -1,0 +1,38 @@
+"""Engine and schema of the app database."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlalchemy import Engine, MetaData, create_engine, event
+from sqlalchemy.engine import make_url
+
+metadata = MetaData()
+
+
+def create_database_engine(url: str, project_root: Path | None = None) -> Engine:
+    """An engine for ``url``; a relative SQLite path is resolved against ``project_root`` and
+    its folder is created."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
+        path = Path(parsed.database)
+        if not path.is_absolute() and project_root is not None:
+            path = project_root / path
+        path.parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(parsed.set(database=str(path)))
+
+        @event.listens_for(engine, "connect")
+        def _wal(connection, _):  # type: ignore[no-untyped-def]
+            # Readers (staff commands) never block the action server's writes.
+            connection.execute("PRAGMA journal_mode=WAL")
+            connection.execute("PRAGMA busy_timeout=5000")
+
+        return engine
+    return create_engine(parsed, pool_pre_ping=True)
+
+
+def ensure_schema(engine: Engine) -> None:
+    """Creates missing tables (importing the table modules registers them)."""
+    from bot.storage import unanswered  # noqa: F401
+
+    metadata.create_all(engine)
