@@ -41,14 +41,20 @@ OUT_OF_SCOPE = {
         "Sorry, that is outside what I know. I can help with living and working in Changsha: "
         "visas, permits, registration, tax, housing, banking, healthcare and schools."
     ),
-    "zh": "抱歉，这超出了我能回答的范围。我可以解答在长沙工作和生活的问题：签证、许可、登记、个税、租房、银行、医疗和入学。",
+    "zh": (
+        "抱歉，这超出了我能回答的范围。"
+        "我可以解答在长沙工作和生活的问题：签证、许可、登记、个税、租房、银行、医疗和入学。"
+    ),
 }
 REACH_A_PERSON = {
     "en": (
         "A person can help: any counter of the Daze Lake service hall (Monday to Friday "
         "9:00-12:00 and 13:30-17:30), or the Changsha government hotline 12345."
     ),
-    "zh": "也可以找工作人员：大泽湖服务大厅任一窗口（周一至周五 9:00-12:00、13:30-17:30），或拨打长沙政务服务热线 12345。",
+    "zh": (
+        "也可以找工作人员：大泽湖服务大厅任一窗口（周一至周五 9:00-12:00、13:30-17:30），"
+        "或拨打长沙政务服务热线 12345。"
+    ),
 }
 
 

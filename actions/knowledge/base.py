@@ -217,7 +217,10 @@ class KnowledgeBase:
         )
         log.info(
             "knowledge base: %d entries, %d problems, index %s in %.1f s",
-            report.entries, len(report.problems), "rebuilt" if rebuilt else "loaded", report.seconds,
+            report.entries,
+            len(report.problems),
+            "rebuilt" if rebuilt else "loaded",
+            report.seconds,
         )  # fmt: skip
         return report
 

@@ -42,7 +42,8 @@ def resolve_model_path(model: str) -> str:
     if not Path(model).exists():
         raise ConfigurationError(
             f"embedding model {model!r} is not a folder on this machine; nothing is downloaded "
-            f"at run time: copy the model folder here and set TALENTDESK_KNOWLEDGE__EMBEDDING_MODEL "
+            "at run time: copy the model folder here and set "
+            "TALENTDESK_KNOWLEDGE__EMBEDDING_MODEL "
             f"to its path, or use {PACKAGED_MINILM!r}"
         )
     return model

@@ -7,7 +7,7 @@ names the file, the line, what is wrong and how to fix it.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -32,6 +32,7 @@ KNOWN_FIELDS = frozenset(
     {"id", "category", "title", "questions", "answer", "source", "last_verified", "tags", "office"}
 )
 MAX_FILE_BYTES = 256 * 1024
+LineOf = Callable[[str], int]
 
 
 @dataclass(frozen=True)
@@ -167,7 +168,6 @@ def parse_entry(path: Path, folder: Path, languages: frozenset[str], today: date
                 "a Markdown entry has its answer in the header",
                 "move the answer below the header into '## en' and '## zh' sections",
             )
-        answers = body_answers
         for code, (answer, line) in body_answers.items():
             if code not in languages:
                 raise _Invalid(
@@ -300,14 +300,16 @@ def _parse_yaml(text: str, first_line: int) -> tuple[dict[str, Any], dict[str, i
     return data, lines
 
 
-def _required_str(header: dict[str, Any], key: str, line_of) -> str:  # type: ignore[no-untyped-def]
+def _required_str(header: dict[str, Any], key: str, line_of: LineOf) -> str:
     value = header.get(key)
     if value is None or not str(value).strip():
         raise _Invalid(line_of(key), f"missing field {key!r}", f"add '{key}: ...' to the header")
     return str(value).strip()
 
 
-def _language_map(header: dict[str, Any], key: str, line_of, languages) -> dict[str, str]:  # type: ignore[no-untyped-def]
+def _language_map(
+    header: dict[str, Any], key: str, line_of: LineOf, languages: frozenset[str]
+) -> dict[str, str]:
     value = header.get(key)
     if not isinstance(value, dict):
         raise _Invalid(
@@ -334,7 +336,9 @@ def _language_map(header: dict[str, Any], key: str, line_of, languages) -> dict[
     return result
 
 
-def _questions(header: dict[str, Any], line_of, languages) -> dict[str, list[str]]:  # type: ignore[no-untyped-def]
+def _questions(
+    header: dict[str, Any], line_of: LineOf, languages: frozenset[str]
+) -> dict[str, list[str]]:
     value = header.get("questions")
     if not isinstance(value, dict):
         raise _Invalid(
@@ -367,7 +371,7 @@ def _questions(header: dict[str, Any], line_of, languages) -> dict[str, list[str
     return result
 
 
-def _office(header: dict[str, Any], line_of) -> Office | None:  # type: ignore[no-untyped-def]
+def _office(header: dict[str, Any], line_of: LineOf) -> Office | None:
     value = header.get("office")
     if value is None:
         return None

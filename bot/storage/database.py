@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import Engine, MetaData, create_engine, event
 from sqlalchemy.engine import make_url
@@ -22,7 +23,7 @@ def create_database_engine(url: str, project_root: Path | None = None) -> Engine
         engine = create_engine(parsed.set(database=str(path)))
 
         @event.listens_for(engine, "connect")
-        def _wal(connection, _):  # type: ignore[no-untyped-def]
+        def _wal(connection: Any, _: Any) -> None:
             # Readers (staff commands) never block the action server's writes.
             connection.execute("PRAGMA journal_mode=WAL")
             connection.execute("PRAGMA busy_timeout=5000")

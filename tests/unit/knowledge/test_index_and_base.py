@@ -1,0 +1,124 @@
+"""The index and the live knowledge base, with the deterministic hashing embedder."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from actions.knowledge.base import KnowledgeBase
+from actions.knowledge.embedder import HashingEmbedder
+from actions.knowledge.index import KnowledgeIndex, confidence
+from actions.knowledge.loader import load_knowledge
+from actions.knowledge.synonyms import SynonymTable
+from tests.unit.knowledge.helpers import write_entry, write_knowledge
+
+
+@pytest.fixture
+def folder(tmp_path: Path) -> Path:
+    return write_knowledge(tmp_path / "knowledge")
+
+
+@pytest.fixture
+def base(folder: Path, tmp_path: Path, registry) -> KnowledgeBase:
+    knowledge = KnowledgeBase(
+        folder, tmp_path / "index", HashingEmbedder(), registry.codes, reload_interval=0
+    )
+    knowledge.warm_up()
+    return knowledge
+
+
+def test_english_and_chinese_queries_find_their_entry(base: KnowledgeBase) -> None:
+    assert base.search("how to apply residence permit", 1)[0].entry.id == "residence-permit-apply"
+    assert base.search("我想办手机卡", 1)[0].entry.id == "sim-card"
+    assert base.search("住宿登记", 1)[0].entry.id == "police-registration-24h"
+
+
+def test_scores_are_bounded_and_unrelated_queries_score_low(base: KnowledgeBase) -> None:
+    good = base.search("where can i buy a sim card", 1)[0]
+    bad = base.search("bitcoin price forecast", 1)[0]
+    for hit in (good, bad):
+        assert 0.0 <= hit.confidence <= 1.0 and 0.0 <= hit.lexical <= 1.0
+    assert good.confidence > bad.confidence
+    assert base.search("", 3) == [] and base.search("   ", 3) == []
+
+
+def test_confidence_needs_both_sides_in_latin_script() -> None:
+    assert confidence(0.9, 0.1, chinese=False) == pytest.approx(0.15)
+    assert confidence(0.2, 0.9, chinese=False) == pytest.approx(0.2)
+    assert confidence(0.0, 0.7, chinese=True) == pytest.approx(0.7)
+
+
+def test_synonyms_apply_to_queries_and_entries(folder: Path, registry) -> None:
+    entries = load_knowledge(folder, registry.codes).entries
+    plain = KnowledgeIndex.build(entries, HashingEmbedder())
+    expanded = KnowledgeIndex.build(
+        entries, HashingEmbedder(), synonyms=SynonymTable([["手机卡", "电话卡"]])
+    )
+    assert expanded.search("电话卡", 1)[0].lexical > plain.search("电话卡", 1)[0].lexical
+    assert expanded.search("电话卡", 1)[0].entry.id == "sim-card"
+
+
+def test_the_index_is_reused_when_nothing_changed(
+    base: KnowledgeBase, folder: Path, tmp_path: Path, registry
+) -> None:
+    again = KnowledgeBase(folder, tmp_path / "index", HashingEmbedder(), registry.codes)
+    report = again.warm_up()
+    assert report.rebuilt is False and report.embedded_texts == 0
+    assert again.search("sim card", 1)[0].entry.id == "sim-card"
+
+
+def test_a_new_model_rebuilds_the_index(
+    base: KnowledgeBase, folder: Path, tmp_path: Path, registry
+) -> None:
+    other = KnowledgeBase(
+        folder, tmp_path / "index", HashingEmbedder(dimension=128), registry.codes
+    )
+    assert other.warm_up().rebuilt is True
+    manifest = json.loads((tmp_path / "index" / "manifest.json").read_text())
+    assert manifest["model"] == "hashing-128" and manifest["entries"] == 3
+
+
+def test_an_edit_is_picked_up_and_only_changed_texts_are_embedded(
+    base: KnowledgeBase, folder: Path
+) -> None:
+    write_entry(folder, "sim-card", answer_en="Go to any operator store with your passport.")
+    report = base.refresh()
+    assert report is not None and report.rebuilt
+    assert report.embedded_texts == 1  # the opening of the English answer, nothing else
+    assert base.get("sim-card").answers["en"].startswith("Go to any operator store")
+
+
+def test_a_bad_file_is_skipped_and_the_rest_still_answers(
+    base: KnowledgeBase, folder: Path
+) -> None:
+    (folder / "phone" / "broken.md").write_text(
+        "---\nid: broken\ntitle: [unclosed\n---\n## en\nx\n"
+    )
+    report = base.refresh()
+    assert report is not None and report.entries == 3
+    assert [p.path.name for p in base.problems] == ["broken.md"]
+    assert base.search("residence permit", 1)[0].entry.id == "residence-permit-apply"
+    (folder / "phone" / "broken.md").unlink()
+    base.refresh()
+    assert base.problems == []
+
+
+def test_a_removed_entry_disappears(base: KnowledgeBase, folder: Path) -> None:
+    shutil.rmtree(folder / "phone")
+    base.refresh()
+    assert base.get("sim-card") is None
+    assert all(hit.entry.id != "sim-card" for hit in base.search("sim card", 3))
+
+
+def test_no_reload_check_within_the_interval(folder: Path, tmp_path: Path, registry) -> None:
+    knowledge = KnowledgeBase(
+        folder, tmp_path / "i2", HashingEmbedder(), registry.codes, reload_interval=3600
+    )
+    knowledge.warm_up()
+    write_entry(folder, "sim-card", answer_en="Changed.")
+    assert knowledge.refresh() is None  # checked less than an hour ago
+    assert knowledge.refresh(force=True) is not None
+    assert knowledge.get("sim-card").answers["en"] == "Changed."
