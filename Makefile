@@ -26,11 +26,12 @@ help:
 	@echo "make bench    latency and memory benchmarks"
 	@echo "make loadtest concurrent conversations against a running stack"
 	@echo "make lint     ruff and mypy"
+	@echo "make index    rebuild the knowledge search index if knowledge/ changed"
 
 run: setup model
 	$(APP_PY) -m bot run
 
-test: setup model browsers lint
+test: setup model index lint
 	$(RASA) data validate --data nlu --domain domain.yml --config config.yml --fail-on-warnings
 	$(APP_PY) -m pytest
 
@@ -70,6 +71,18 @@ model: $(MODEL)
 $(MODEL): $(RASA_VENV)/.installed $(RASA_DATA)
 	$(RASA) train --data nlu --domain domain.yml --config config.yml \
 	  --out models --fixed-model-name talentdesk
+
+# The knowledge search index (the action server also rebuilds it at start when stale).
+index: setup
+	$(APP_PY) -m actions.knowledge build
+
+# Evaluation reports (JSON under var/eval/).
+eval: setup
+	$(APP_PY) -m tests.eval.retrieval_eval
+
+# Benchmarks (JSON under var/bench/); the generated 10,000-entry base takes about 10 minutes.
+bench: setup
+	$(APP_PY) -m tests.bench.retrieval_bench
 
 # Headless Chromium for the browser tests (Debian packages; Playwright cannot download here).
 browsers:

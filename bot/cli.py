@@ -69,6 +69,28 @@ def _chat(settings: Settings, args: argparse.Namespace) -> int:
     return asyncio.run(run_terminal_chat(settings, language=args.language))
 
 
+def _staff(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.storage.database import create_database_engine, ensure_schema
+    from bot.storage.unanswered import UnansweredLog
+
+    engine = create_database_engine(settings.storage.database_url, settings.project_root)
+    ensure_schema(engine)
+    questions = UnansweredLog(engine).recent(args.limit)
+    if not questions:
+        print("No unanswered questions.")
+    for question in questions:
+        best = (
+            f" (closest: {question.best_entry_id} {question.confidence:.2f})"
+            if (question.best_entry_id and question.confidence is not None)
+            else ""
+        )
+        print(
+            f"{question.asked_at:%Y-%m-%d %H:%M} [{question.language}/{question.channel}] "
+            f"{question.reason}: {question.text}{best}"
+        )
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m bot", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -77,10 +99,16 @@ def build_parser() -> argparse.ArgumentParser:
     commands.add_parser("doctor", help="check the installation and the running services")
     chat = commands.add_parser("chat", help="chat with the assistant in this terminal")
     chat.add_argument("--language", default=None, help="answer in this language (e.g. zh, fr)")
+    staff = commands.add_parser("staff", help="tools for hall staff")
+    staff_commands = staff.add_subparsers(dest="staff_command", required=True)
+    unanswered = staff_commands.add_parser(
+        "unanswered", help="questions the assistant could not answer"
+    )
+    unanswered.add_argument("--limit", type=int, default=50)
     return parser
 
 
-HANDLERS = {"run": _run, "web": _web, "doctor": _doctor, "chat": _chat}
+HANDLERS = {"run": _run, "web": _web, "doctor": _doctor, "chat": _chat, "staff": _staff}
 
 
 def main(argv: list[str] | None = None) -> int:

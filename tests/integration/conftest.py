@@ -4,6 +4,7 @@ loopback ports with its data in a temporary folder."""
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -37,6 +38,7 @@ class RunningAssistant:
     settings: Settings
     run_dir: Path
     log_path: Path
+    knowledge: Path
 
     @property
     def api(self) -> str:
@@ -60,6 +62,13 @@ def require_trained_model() -> None:
 
 def start_assistant(tmp: Path) -> RunningAssistant:
     require_trained_model()
+    # A copy of the knowledge base that tests may edit; the index cache of the checkout (built by
+    # an earlier run) is reused when present, since it is keyed by content.
+    knowledge = tmp / "knowledge"
+    shutil.copytree(PROJECT_ROOT / "knowledge", knowledge)
+    index_dir = tmp / "knowledge-index"
+    if (PROJECT_ROOT / "var" / "knowledge-index").is_dir():
+        shutil.copytree(PROJECT_ROOT / "var" / "knowledge-index", index_dir)
     env = dict(os.environ)
     env.update(
         {
@@ -70,6 +79,9 @@ def start_assistant(tmp: Path) -> RunningAssistant:
             "TALENTDESK_STORAGE__DATABASE_URL": f"sqlite:///{tmp}/talentdesk.db",
             "TALENTDESK_STORAGE__RASA_TRACKER_URL": f"sqlite:///{tmp}/rasa_tracker.db",
             "TALENTDESK_LOG_LEVEL": "WARNING",
+            "TALENTDESK_KNOWLEDGE__FOLDER": str(knowledge),
+            "TALENTDESK_KNOWLEDGE__INDEX_DIR": str(index_dir),
+            "TALENTDESK_KNOWLEDGE__RELOAD_INTERVAL_SECONDS": "0.5",
         }
     )
     env.pop("TELEGRAM_BOT_TOKEN", None)
@@ -79,6 +91,8 @@ def start_assistant(tmp: Path) -> RunningAssistant:
         rasa={"port": int(env["TALENTDESK_RASA__PORT"])},
         action_server={"port": int(env["TALENTDESK_ACTION_SERVER__PORT"])},
         web={"port": int(env["TALENTDESK_WEB__PORT"])},
+        storage={"database_url": env["TALENTDESK_STORAGE__DATABASE_URL"]},
+        knowledge={"folder": knowledge, "index_dir": index_dir},
     )
     log_path = tmp / "assistant.log"
     with log_path.open("wb") as log:
@@ -89,7 +103,7 @@ def start_assistant(tmp: Path) -> RunningAssistant:
             stdout=log,
             stderr=subprocess.STDOUT,
         )
-    assistant = RunningAssistant(process, settings, tmp / "var" / "run", log_path)
+    assistant = RunningAssistant(process, settings, tmp / "var" / "run", log_path, knowledge)
     deadline = time.monotonic() + START_TIMEOUT
     while time.monotonic() < deadline:
         if process.poll() is not None:
