@@ -6,7 +6,6 @@ from __future__ import annotations
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -17,17 +16,11 @@ from pathlib import Path
 import httpx
 import pytest
 
-from bot.launcher.process import is_healthy
 from bot.settings import Settings
 from tests.conftest import PROJECT_ROOT
+from tests.processes import free_port
 
 START_TIMEOUT = 300
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @dataclass
@@ -129,28 +122,9 @@ def stop_assistant(assistant: RunningAssistant) -> int:
     return assistant.process.returncode
 
 
-def wait_until(condition, timeout: float = 180.0, interval: float = 1.0) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(interval)
-    return False
-
-
 @pytest.fixture(scope="session")
 def assistant(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningAssistant]:
     """One running assistant shared by the integration tests that do not break it."""
     running = start_assistant(tmp_path_factory.mktemp("assistant"))
     yield running
     stop_assistant(running)
-
-
-__all__ = [
-    "RunningAssistant",
-    "free_port",
-    "is_healthy",
-    "start_assistant",
-    "stop_assistant",
-    "wait_until",
-]

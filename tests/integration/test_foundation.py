@@ -10,13 +10,9 @@ import pytest
 from bot.conversation import ConversationService, IncomingMessage
 from bot.conversation.rasa_client import HttpRasaClient
 from bot.language.layer import NativeOnlyLanguageLayer
-from tests.integration.conftest import (
-    RunningAssistant,
-    is_healthy,
-    start_assistant,
-    stop_assistant,
-    wait_until,
-)
+from bot.launcher.process import is_healthy
+from tests.integration.conftest import RunningAssistant, start_assistant, stop_assistant
+from tests.processes import pid_alive, wait_until
 
 pytestmark = pytest.mark.integration
 
@@ -69,14 +65,6 @@ async def test_out_of_scope_is_declined_in_the_users_language(service: Conversat
     assert turn.replies[0].language == "zh" and "抱歉" in turn.replies[0].text
 
 
-def _pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    return True
-
-
 def test_rasa_down_then_back_and_ctrl_c_leaves_nothing(tmp_path) -> None:
     """Its own assistant: this test kills Rasa, and stops the whole thing at the end."""
     assistant = start_assistant(tmp_path)
@@ -85,7 +73,7 @@ def test_rasa_down_then_back_and_ctrl_c_leaves_nothing(tmp_path) -> None:
         names = ("actions", "rasa", "gateway")
         pids = {name: assistant.child_pid(name) for name in names}
         os.kill(pids["rasa"], 9)
-        assert wait_until(lambda: not _pid_alive(pids["rasa"]), timeout=10)
+        assert wait_until(lambda: not pid_alive(pids["rasa"]), timeout=10)
 
         down = assistant.chat("fault", "hello")
         assert down.status_code == 503
@@ -100,5 +88,28 @@ def test_rasa_down_then_back_and_ctrl_c_leaves_nothing(tmp_path) -> None:
     finally:
         code = stop_assistant(assistant)
     assert code == 0
-    assert not [name for name, pid in pids.items() if _pid_alive(pid)]
+    assert not [name for name, pid in pids.items() if pid_alive(pid)]
     assert not list(assistant.run_dir.glob("*.pid"))
+
+
+def test_terminal_chat_for_staff(assistant: RunningAssistant) -> None:
+    import subprocess
+    import sys
+
+    from tests.conftest import PROJECT_ROOT
+
+    env = dict(os.environ, TALENTDESK_RASA__PORT=str(assistant.settings.rasa.port))
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "chat"],
+        input="hello\n1\n你好\n/quit\n",
+        capture_output=True,
+        text=True,
+        cwd=PROJECT_ROOT,
+        env=env,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "TalentDesk" in result.stdout
+    assert "[1] What can you do?" in result.stdout
+    assert "residence permits" in result.stdout  # button 1 = /help
+    assert "大泽湖国际人才社区" in result.stdout

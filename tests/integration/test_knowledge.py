@@ -12,7 +12,8 @@ import pytest
 from bot.storage.database import create_database_engine
 from bot.storage.unanswered import UnansweredLog
 from tests.conftest import PROJECT_ROOT
-from tests.integration.conftest import RunningAssistant, wait_until
+from tests.integration.conftest import RunningAssistant
+from tests.processes import wait_until
 
 pytestmark = pytest.mark.integration
 

@@ -4,16 +4,15 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import sys
 import threading
-import time
 from pathlib import Path
 
 import pytest
 
 from bot.launcher.process import ServiceSpec, is_healthy
 from bot.launcher.supervisor import Supervisor
+from tests.processes import free_port, pid_alive, wait_until
 
 SERVER = """
 import http.server, sys
@@ -26,12 +25,6 @@ http.server.HTTPServer(("127.0.0.1", int(sys.argv[1])), Handler).serve_forever()
 """
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def server_spec(name: str, port: int, timeout: float = 20) -> ServiceSpec:
     return ServiceSpec(
         name=name,
@@ -40,23 +33,6 @@ def server_spec(name: str, port: int, timeout: float = 20) -> ServiceSpec:
         env=dict(os.environ),
         start_timeout=timeout,
     )
-
-
-def wait_until(condition, timeout: float = 30) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.1)
-    return False
-
-
-def pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    return True
 
 
 @pytest.fixture
