@@ -31,8 +31,9 @@ def child_environment(settings: Settings) -> dict[str, str]:
 
 
 def build_services(settings: Settings, python: str = sys.executable) -> list[ServiceSpec]:
-    """Rasa's action server, the Rasa server, the gateway, and the Telegram bot when a token is
-    set: in the order they must start."""
+    """The action server, the Rasa server and the gateway, in the order they must start.
+
+    The Telegram bot joins this list with the Telegram channel (issue 6)."""
     env = child_environment(settings)
     root = settings.project_root
     timeout = settings.launcher.start_timeout_seconds
@@ -75,15 +76,4 @@ def build_services(settings: Settings, python: str = sys.executable) -> list[Ser
             start_timeout=timeout,
         ),
     ]
-    if settings.telegram.token is not None:
-        specs.append(
-            ServiceSpec(
-                name="telegram",
-                argv=[python, "-m", "bot", "telegram"],
-                health_url=None,
-                env=env,
-                cwd=root,
-                start_timeout=timeout,
-            )
-        )
     return specs
