@@ -32,6 +32,7 @@ async def run_terminal_chat(settings: Settings, language: str | None = None) -> 
     strings = StringCatalogue.load()
     service, rasa = build_conversation_service(settings, strings, LanguageRegistry.load())
     buttons: list = []
+    print("TalentDesk terminal chat. Type /quit to leave.")
     try:
         while True:
             line = await asyncio.to_thread(sys.stdin.readline)
@@ -42,12 +43,14 @@ async def run_terminal_chat(settings: Settings, language: str | None = None) -> 
                 text = buttons[int(text) - 1].payload
             try:
                 turn = await service.handle(IncomingMessage("staff", "terminal", text, language))
-            except InvalidMessageError:
+            except InvalidMessageError as error:
+                print(f"! {error}")
                 continue
             except AssistantUnavailableError:
+                print(f"! {strings.get('service_unavailable', language or 'en')}")
                 continue
             buttons = [b for reply in turn.replies for b in reply.buttons]
-            for _reply in turn.replies:
-                pass
+            for reply in turn.replies:
+                print(format_reply(reply))
     finally:
         await rasa.aclose()

@@ -205,6 +205,7 @@ class KnowledgeBase:
         self._by_id = {entry.id: entry for entry in loaded.entries}
         self._problems = loaded.problems
         self._fingerprint = fingerprint
+        self._checked_at = time.monotonic()
         for problem in loaded.problems:
             log.warning("knowledge file skipped: %s", problem)
         report = BuildReport(
