@@ -17,14 +17,13 @@ export RASA_TELEMETRY_ENABLED := false
 export TF_CPP_MIN_LOG_LEVEL := 2
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: run test setup model index browsers eval bench loadtest lint lock doctor clean help
+.PHONY: run test setup model index eval bench lint lock doctor clean help
 
 help:
 	@echo "make run      set up what is missing, then start the assistant on http://127.0.0.1:8000"
 	@echo "make test     set up, then the whole test suite (what CI runs)"
 	@echo "make eval     retrieval, language-ID and NLU evaluation reports"
 	@echo "make bench    latency and memory benchmarks"
-	@echo "make loadtest concurrent conversations against a running stack"
 	@echo "make lint     ruff and mypy"
 	@echo "make index    rebuild the knowledge search index if knowledge/ changed"
 
@@ -83,12 +82,6 @@ eval: setup
 # Benchmarks (JSON under var/bench/); the generated 10,000-entry base takes about 10 minutes.
 bench: setup
 	$(APP_PY) -m tests.bench.retrieval_bench
-
-# Headless Chromium for the browser tests (Debian packages; Playwright cannot download here).
-browsers:
-	@test -x /usr/bin/chromium || { \
-	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium chromium-driver >/dev/null; \
-	  else echo "install Chromium: sudo apt-get install chromium chromium-driver"; exit 1; fi; }
 
 doctor: setup
 	$(APP_PY) -m bot doctor

@@ -119,4 +119,5 @@ def main(argv: list[str] | None = None) -> int:
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
         stream=sys.stderr,
     )
+    logging.getLogger("faiss").setLevel(logging.WARNING)  # it logs every CPU-feature probe
     return HANDLERS[args.command](settings, args)
