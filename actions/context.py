@@ -7,8 +7,7 @@ from dataclasses import dataclass
 
 from rasa_sdk import Tracker
 
-NATIVE_LANGUAGES = frozenset({"en", "zh"})
-PIVOT_LANGUAGE = "en"
+from bot.conversation.messages import PIVOT_LANGUAGE, native_reply_language
 
 
 @dataclass(frozen=True)
@@ -28,7 +27,7 @@ class TurnContext:
     @property
     def reply_language(self) -> str:
         """The language actions write in: the user's if native, else the English pivot."""
-        return self.language if self.language in NATIVE_LANGUAGES else PIVOT_LANGUAGE
+        return native_reply_language(self.language)
 
 
 def turn_context(tracker: Tracker) -> TurnContext:

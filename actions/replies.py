@@ -10,7 +10,7 @@ from typing import Any
 
 from rasa_sdk.executor import CollectingDispatcher
 
-RICH_REPLY_MARKER = "talentdesk"
+from bot.conversation.messages import RICH_REPLY_MARKER
 
 
 def send_reply(

@@ -112,7 +112,6 @@ class Settings(BaseSettings):
     project_root: Path = PROJECT_ROOT
     var_dir: Path = Path("var")
     log_level: str = "INFO"
-    default_language: str = "en"
 
     rasa: RasaSettings = RasaSettings()
     action_server: ActionServerSettings = ActionServerSettings()

@@ -13,7 +13,7 @@ import json
 import logging
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -41,7 +41,6 @@ class BuildReport:
     embedded_texts: int
     seconds: float
     content_hash: str
-    extra: dict[str, str] = field(default_factory=dict)
 
 
 class EmbeddingCache:
@@ -122,7 +121,7 @@ class KnowledgeBase:
         """Loads the model and the index (building it if stale). Call once at start-up."""
         self._embedder.warm_up()
         with self._lock:
-            return self._reload()
+            return self._reload(self._current_fingerprint())
 
     @property
     def problems(self) -> list[Problem]:
@@ -149,9 +148,10 @@ class KnowledgeBase:
             return None
         with self._lock:
             self._checked_at = time.monotonic()
-            if not force and self._fingerprint == self._current_fingerprint():
+            fingerprint = self._current_fingerprint()
+            if not force and self._fingerprint == fingerprint:
                 return None
-            return self._reload()
+            return self._reload(fingerprint)
 
     def _current_fingerprint(self) -> tuple[tuple[str, int, int], ...]:
         files = [*entry_files(self.folder), self.folder / SYNONYMS_FILE]
@@ -164,9 +164,8 @@ class KnowledgeBase:
             result.append((str(path), stat.st_mtime_ns, stat.st_size))
         return tuple(result)
 
-    def _reload(self) -> BuildReport:
+    def _reload(self, fingerprint: tuple[tuple[str, int, int], ...]) -> BuildReport:
         started = time.perf_counter()
-        fingerprint = self._current_fingerprint()
         loaded: LoadResult = load_knowledge(self.folder, self._languages, today=date.today())
         try:
             synonyms = SynonymTable.load(self.folder / SYNONYMS_FILE)

@@ -8,6 +8,8 @@ from typing import Any
 # Rasa answers natively in these languages; every other language goes through the pivot.
 NATIVE_LANGUAGES = frozenset({"en", "zh"})
 PIVOT_LANGUAGE = "en"
+# Marks a custom payload from an action as a rich reply (see actions/replies.py).
+RICH_REPLY_MARKER = "talentdesk"
 
 
 def native_reply_language(language: str) -> str:

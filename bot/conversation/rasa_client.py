@@ -15,12 +15,10 @@ from typing import Any, Protocol
 
 import httpx
 
-from bot.conversation.messages import Button, Link, Reply, Source
+from bot.conversation.messages import RICH_REPLY_MARKER, Button, Link, Reply, Source
 from bot.errors import AssistantUnavailableError
 
 log = logging.getLogger(__name__)
-
-RICH_REPLY_MARKER = "talentdesk"
 
 
 class RasaClient(Protocol):

@@ -25,8 +25,6 @@ def child_environment(settings: Settings) -> dict[str, str]:
     env.update(OFFLINE_ENV)
     env["TALENTDESK_ACTION_ENDPOINT_URL"] = f"{settings.action_server.url}/webhook"
     env["TALENTDESK_RASA_TRACKER_URL"] = settings.storage.rasa_tracker_url
-    if settings.storage.redis_url:
-        env["TALENTDESK_REDIS_URL"] = settings.storage.redis_url
     return env
 
 
