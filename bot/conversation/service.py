@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import logging
+import re
 import unicodedata
 from collections import OrderedDict
+from dataclasses import dataclass
 from typing import Protocol
 
 from bot.conversation.messages import (
     NATIVE_LANGUAGES,
+    PIVOT_LANGUAGE,
     IncomingMessage,
     Reply,
     Turn,
@@ -43,29 +46,51 @@ def clean_text(text: str, max_chars: int) -> str:
     return text
 
 
+# A Rasa payload from a pressed button ("/intent" or '/intent{"entity": "value"}'): it is
+# passed through untranslated and never changes the conversation's language.
+_PAYLOAD = re.compile(r"^/[A-Za-z_][A-Za-z0-9_]*(\{.*\})?$", re.DOTALL)
+
+
+def is_payload(text: str) -> bool:
+    return bool(_PAYLOAD.match(text))
+
+
+@dataclass(frozen=True)
+class LanguageState:
+    """A conversation's language, and whether the user chose it (a choice beats detection)."""
+
+    language: str
+    chosen: bool = False
+
+
 class LanguageMemory(Protocol):
     """Remembers each conversation's current language (short messages keep it)."""
 
-    def get(self, sender_id: str) -> str | None: ...
+    def get(self, sender_id: str) -> LanguageState | None: ...
 
-    def set(self, sender_id: str, language: str) -> None: ...
+    def set(self, sender_id: str, state: LanguageState) -> None: ...
+
+    def forget(self, sender_id: str) -> None: ...
 
 
 class InMemoryLanguageMemory:
     """A bounded in-process memory, enough for one gateway process."""
 
     def __init__(self, capacity: int = 100_000) -> None:
-        self._languages: OrderedDict[str, str] = OrderedDict()
+        self._states: OrderedDict[str, LanguageState] = OrderedDict()
         self._capacity = capacity
 
-    def get(self, sender_id: str) -> str | None:
-        return self._languages.get(sender_id)
+    def get(self, sender_id: str) -> LanguageState | None:
+        return self._states.get(sender_id)
 
-    def set(self, sender_id: str, language: str) -> None:
-        self._languages[sender_id] = language
-        self._languages.move_to_end(sender_id)
-        while len(self._languages) > self._capacity:
-            self._languages.popitem(last=False)
+    def set(self, sender_id: str, state: LanguageState) -> None:
+        self._states[sender_id] = state
+        self._states.move_to_end(sender_id)
+        while len(self._states) > self._capacity:
+            self._states.popitem(last=False)
+
+    def forget(self, sender_id: str) -> None:
+        self._states.pop(sender_id, None)
 
 
 class ConversationService:
@@ -104,7 +129,45 @@ class ConversationService:
         """The language the service would answer ``message`` in, without sending it."""
         if message.language:
             return message.language
-        return self._memory.get(message.sender_id) or "en"
+        state = self._memory.get(message.sender_id)
+        return state.language if state else PIVOT_LANGUAGE
+
+    def choose_language(self, user_id: str, channel: str, language: str) -> Reply:
+        """Records the user's explicit choice (Telegram /language, the kiosk picker).
+
+        The choice wins over detection until the user chooses again or the conversation is
+        forgotten. Returns the confirmation, in the chosen language.
+
+        Raises:
+            InvalidMessageError: ``language`` is not supported.
+        """
+        self._check_supported(language)
+        sender_id = IncomingMessage(user_id, channel, "").sender_id
+        self._memory.set(sender_id, LanguageState(language, chosen=True))
+        return Reply(self._strings.get("language_changed", language), language)
+
+    def forget(self, user_id: str, channel: str) -> None:
+        """Drops what the service remembers of a conversation (the kiosk's idle wipe)."""
+        self._memory.forget(IncomingMessage(user_id, channel, "").sender_id)
+
+    def _check_supported(self, language: str) -> None:
+        if language not in self._supported:
+            raise InvalidMessageError(
+                "unsupported_language",
+                f"language {language!r} is not supported; "
+                f"choose one of: {', '.join(sorted(self._supported))}",
+            )
+
+    def _language_for(self, message: IncomingMessage, text: str) -> LanguageState:
+        """An explicit language on the message, then a remembered choice, then detection."""
+        if message.language is not None:
+            self._check_supported(message.language)
+            return LanguageState(message.language, True)
+        state = self._memory.get(message.sender_id)
+        if state is not None and (state.chosen or is_payload(text)):
+            return state
+        current = state.language if state else None
+        return LanguageState(self._language.identify(text, current))
 
     async def handle(self, message: IncomingMessage) -> Turn:
         """Runs one user message through language handling and Rasa.
@@ -114,17 +177,12 @@ class ConversationService:
             AssistantUnavailableError: Rasa cannot answer now.
         """
         text = clean_text(message.text, self._max_text_chars)
-        if message.language is not None and message.language not in self._supported:
-            raise InvalidMessageError(
-                "unsupported_language",
-                f"language {message.language!r} is not supported; "
-                f"choose one of: {', '.join(sorted(self._supported))}",
-            )
-        current = self._memory.get(message.sender_id)
-        language = message.language or self._language.identify(text, current)
-        rasa_text = (
-            text if language in NATIVE_LANGUAGES else await self._language.to_pivot(text, language)
-        )
+        state = self._language_for(message, text)
+        language = state.language
+        if language in NATIVE_LANGUAGES or is_payload(text):
+            rasa_text = text
+        else:
+            rasa_text = await self._language.to_pivot(text, language)
         metadata = {"language": language, "original_text": text, "channel": message.channel}
         raw = await self._rasa.send(message.sender_id, rasa_text, metadata)
         replies = parse_rasa_messages(raw, native_reply_language(language))
@@ -133,5 +191,5 @@ class ConversationService:
             log.warning("Rasa returned no reply to %s", message.sender_id)
             replies = [Reply(self._strings.get("error_generic", language), language)]
         replies = await self._language.localize(replies, language)
-        self._memory.set(message.sender_id, language)
+        self._memory.set(message.sender_id, state)
         return Turn(language=language, replies=replies)

@@ -125,3 +125,31 @@ def test_native_only_identification() -> None:
     assert layer.identify("thanks a lot", "zh") == "en"
     assert layer.identify("ok", "zh") == "zh"
     assert layer.identify("ok", None) == "en"
+
+
+async def test_an_explicit_choice_wins_over_detection_until_forgotten(service, rasa) -> None:
+    confirmation = service.choose_language("u", "telegram", "fr")
+    assert confirmation.language == "fr" and confirmation.text == service.strings.get(
+        "language_changed", "fr"
+    )
+    await service.handle(IncomingMessage("u", "telegram", "你好，我想问一下签证"))
+    assert rasa.sent[0]["metadata"]["language"] == "fr"
+    service.forget("u", "telegram")
+    await service.handle(IncomingMessage("u", "telegram", "你好，我想问一下签证"))
+    assert rasa.sent[1]["metadata"]["language"] == "zh"
+
+
+async def test_choosing_an_unsupported_language_is_refused(service) -> None:
+    with pytest.raises(InvalidMessageError) as raised:
+        service.choose_language("u", "web", "xx")
+    assert raised.value.code == "unsupported_language"
+
+
+async def test_a_button_payload_keeps_the_language_and_reaches_rasa_untouched(
+    service, rasa
+) -> None:
+    await service.handle(IncomingMessage("u", "web", "你好"))
+    payload = '/ask_knowledge{"entry_id": "visa-z"}'
+    await service.handle(IncomingMessage("u", "web", payload))
+    assert rasa.sent[1]["text"] == payload
+    assert rasa.sent[1]["metadata"]["language"] == "zh"
