@@ -26,17 +26,20 @@ class IncomingMessage:
         channel: ``web``, ``kiosk``, ``telegram`` or ``terminal``.
         text: What the user typed (or the payload of a button they pressed).
         language: The language the user chose explicitly, if any; it wins over detection.
+        conversation_id: Set when the user continues a conversation begun elsewhere (a kiosk
+            conversation resumed on Telegram through a deep link); otherwise derived.
     """
 
     user_id: str
     channel: str
     text: str
     language: str | None = None
+    conversation_id: str | None = None
 
     @property
     def sender_id(self) -> str:
-        """The Rasa conversation id: channels never share one."""
-        return f"{self.channel}:{self.user_id}"
+        """The Rasa conversation id: channels never share one unless a user continues one."""
+        return self.conversation_id or f"{self.channel}:{self.user_id}"
 
 
 @dataclass(frozen=True)

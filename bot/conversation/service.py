@@ -132,7 +132,9 @@ class ConversationService:
         state = self._memory.get(message.sender_id)
         return state.language if state else PIVOT_LANGUAGE
 
-    def choose_language(self, user_id: str, channel: str, language: str) -> Reply:
+    def choose_language(
+        self, user_id: str, channel: str, language: str, conversation_id: str | None = None
+    ) -> Reply:
         """Records the user's explicit choice (Telegram /language, the kiosk picker).
 
         The choice wins over detection until the user chooses again or the conversation is
@@ -142,13 +144,15 @@ class ConversationService:
             InvalidMessageError: ``language`` is not supported.
         """
         self._check_supported(language)
-        sender_id = IncomingMessage(user_id, channel, "").sender_id
+        sender_id = IncomingMessage(user_id, channel, "", conversation_id=conversation_id).sender_id
         self._memory.set(sender_id, LanguageState(language, chosen=True))
         return Reply(self._strings.get("language_changed", language), language)
 
-    def forget(self, user_id: str, channel: str) -> None:
+    def forget(self, user_id: str, channel: str, conversation_id: str | None = None) -> None:
         """Drops what the service remembers of a conversation (the kiosk's idle wipe)."""
-        self._memory.forget(IncomingMessage(user_id, channel, "").sender_id)
+        self._memory.forget(
+            IncomingMessage(user_id, channel, "", conversation_id=conversation_id).sender_id
+        )
 
     def _check_supported(self, language: str) -> None:
         if language not in self._supported:

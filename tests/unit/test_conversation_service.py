@@ -153,3 +153,14 @@ async def test_a_button_payload_keeps_the_language_and_reaches_rasa_untouched(
     await service.handle(IncomingMessage("u", "web", payload))
     assert rasa.sent[1]["text"] == payload
     assert rasa.sent[1]["metadata"]["language"] == "zh"
+
+
+async def test_a_continued_conversation_uses_the_original_sender_and_language(
+    service, rasa
+) -> None:
+    service.choose_language("abc", "kiosk", "fr")
+    message = IncomingMessage("42", "telegram", "merci beaucoup", conversation_id="kiosk:abc")
+    await service.handle(message)
+    assert rasa.sent[0]["sender"] == "kiosk:abc"
+    assert rasa.sent[0]["metadata"]["language"] == "fr"
+    assert rasa.sent[0]["metadata"]["channel"] == "telegram"
