@@ -17,13 +17,14 @@ export RASA_TELEMETRY_ENABLED := false
 export TF_CPP_MIN_LOG_LEVEL := 2
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: run test setup model index eval bench lint lock doctor clean help
+.PHONY: run test setup model index eval bench loadtest lint lock doctor clean help
 
 help:
 	@echo "make run      set up what is missing, then start the assistant on http://127.0.0.1:8000"
 	@echo "make test     set up, then the whole test suite (what CI runs)"
 	@echo "make eval     retrieval, language-ID and NLU evaluation reports"
 	@echo "make bench    latency and memory benchmarks"
+	@echo "make loadtest concurrent users through /api/chat, embedded and production mode"
 	@echo "make lint     ruff and mypy"
 	@echo "make index    rebuild the knowledge search index if knowledge/ changed"
 
@@ -82,6 +83,12 @@ eval: setup
 # Benchmarks (JSON under var/bench/); the generated 10,000-entry base takes about 10 minutes.
 bench: setup
 	$(APP_PY) -m tests.bench.retrieval_bench
+
+# Concurrent simulated visitors against the whole assistant (JSON under var/bench/): first the
+# embedded mode, then production mode (this machine's PostgreSQL and Redis, two Rasa servers).
+loadtest: setup model index
+	$(APP_PY) -m tests.load.loadtest --users 20 --seconds 60
+	$(APP_PY) -m tests.load.loadtest --users 20 --seconds 60 --production --replicas 2
 
 doctor: setup
 	$(APP_PY) -m bot doctor

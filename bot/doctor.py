@@ -26,9 +26,45 @@ def run_checks(settings: Settings) -> Iterator[Check]:
     yield _app_environment()
     yield _rasa_environment(settings)
     yield _trained_model(settings)
+    yield _database("app database", settings.storage.database_url, settings)
+    if settings.storage.redis_url:
+        yield _redis(settings.storage.redis_url)
     yield _service("action server", f"{settings.action_server.url}/health", "start it: make run")
-    yield _service("Rasa server", f"{settings.rasa.url}/", "start it: make run")
+    for number, url in enumerate(settings.rasa.urls, start=1):
+        name = "Rasa server" if settings.rasa.replicas == 1 else f"Rasa server {number}"
+        yield _service(name, f"{url}/", "start it: make run")
     yield _service("gateway", f"{settings.web.url}/healthz", "start it: make run")
+
+
+def _database(name: str, url: str, settings: Settings) -> Check:
+    from sqlalchemy import text
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from bot.storage.database import create_database_engine
+
+    engine = create_database_engine(url, settings.project_root)
+    shown = engine.url.render_as_string(hide_password=True)
+    try:
+        with engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+    except SQLAlchemyError as error:
+        return Check(name, False, f"{shown}: {str(error).splitlines()[0]}", "start the database")
+    finally:
+        engine.dispose()
+    return Check(name, True, shown)
+
+
+def _redis(url: str) -> Check:
+    import redis
+
+    client = redis.Redis.from_url(url, socket_timeout=2, socket_connect_timeout=2)
+    try:
+        client.ping()
+    except redis.RedisError as error:
+        return Check("Redis", False, f"{url}: {error}", "start Redis (see the README)")
+    finally:
+        client.close()
+    return Check("Redis", True, url)
 
 
 def _app_environment() -> Check:

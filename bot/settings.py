@@ -23,15 +23,24 @@ class RasaSettings(BaseModel):
 
     host: str = "127.0.0.1"
     port: int = 5005
+    # Scale-out: this many Rasa servers on consecutive ports from ``port``. More than one
+    # needs production mode: they share PostgreSQL (conversations) and Redis (locks).
+    replicas: int = Field(default=1, ge=1, le=16)
     timeout_seconds: float = 30.0
     model: Path = Path("models/talentdesk.tar.gz")
     executable: Path = Path(".venv-rasa/bin/rasa")
-    endpoints: Path = Path("endpoints.yml")
+    # Default: endpoints.yml (embedded) or endpoints.production.yml (production mode).
+    endpoints: Path | None = None
     credentials: Path = Path("credentials.yml")
 
     @property
     def url(self) -> str:
         return f"http://{self.host}:{self.port}"
+
+    @property
+    def urls(self) -> list[str]:
+        """Every replica's URL; the gateway spreads messages over them."""
+        return [f"http://{self.host}:{self.port + i}" for i in range(self.replicas)]
 
 
 class ActionServerSettings(BaseModel):
@@ -128,7 +137,40 @@ class Settings(BaseSettings):
     def _resolve(self) -> Settings:
         if self.telegram.token is None and self.telegram_bot_token is not None:
             self.telegram.token = self.telegram_bot_token
+        if self.rasa.endpoints is None:
+            self.rasa.endpoints = Path(
+                "endpoints.production.yml" if self.mode == "production" else "endpoints.yml"
+            )
+        self._check_mode()
         return self
+
+    def _check_mode(self) -> None:
+        """Production mode and scale-out need shared stores; say which setting is missing."""
+        storage = self.storage
+        if self.mode == "production":
+            problems = [
+                f"TALENTDESK_STORAGE__{name.upper()} must be a PostgreSQL URL, not {url!r}"
+                for name, url in (
+                    ("database_url", storage.database_url),
+                    ("rasa_tracker_url", storage.rasa_tracker_url),
+                )
+                if not url.startswith("postgresql")
+            ]
+            if not storage.redis_url:
+                problems.append("TALENTDESK_STORAGE__REDIS_URL must be set (redis://host:6379/0)")
+            if problems:
+                raise ValueError("production mode: " + "; ".join(problems))
+        elif self.rasa.replicas > 1:
+            raise ValueError(
+                "more than one Rasa replica needs TALENTDESK_MODE=production: replicas share "
+                "conversations through PostgreSQL and locks through Redis"
+            )
+
+    @property
+    def rasa_endpoints(self) -> Path:
+        """The endpoints file Rasa is started with."""
+        assert self.rasa.endpoints is not None  # set by _resolve
+        return self.path(self.rasa.endpoints)
 
     def path(self, relative: Path) -> Path:
         """Resolves a configured path against the project root (absolute paths stay)."""

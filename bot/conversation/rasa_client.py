@@ -34,7 +34,11 @@ class RasaClient(Protocol):
 
 
 class HttpRasaClient:
-    """Talks to a running Rasa server over its REST channel.
+    """Talks to one or more running Rasa servers over their REST channel.
+
+    With several replicas (production, scaled out) messages go round-robin, and a replica
+    that cannot be reached is skipped for the next one: every replica shares the tracker store
+    and the lock store, so any of them can continue any conversation.
 
     One instance per process: it holds a pooled ``httpx.AsyncClient``. Call :meth:`aclose`
     when the process stops.
@@ -42,25 +46,49 @@ class HttpRasaClient:
 
     def __init__(
         self,
-        base_url: str,
+        base_urls: str | list[str],
         timeout_seconds: float = 30.0,
         transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
+        self._base_urls = [base_urls] if isinstance(base_urls, str) else list(base_urls)
+        if not self._base_urls:
+            raise ValueError("at least one Rasa URL is needed")
+        self._next = 0
         self._client = httpx.AsyncClient(
-            base_url=base_url,
-            timeout=httpx.Timeout(timeout_seconds, connect=3.0),
-            transport=transport,
+            timeout=httpx.Timeout(timeout_seconds, connect=3.0), transport=transport
         )
+
+    def _rotation(self) -> list[str]:
+        start = self._next
+        self._next = (self._next + 1) % len(self._base_urls)
+        return self._base_urls[start:] + self._base_urls[:start]
 
     async def send(self, sender_id: str, text: str, metadata: dict[str, Any]) -> list[dict]:
         payload = {"sender": sender_id, "message": text, "metadata": metadata}
-        try:
-            response = await self._client.post("/webhooks/rest/webhook", json=payload)
-        except httpx.HTTPError as error:
-            raise AssistantUnavailableError(
-                f"the Rasa server at {self._client.base_url} did not answer ({error!r}); "
-                "is it running? try: python -m bot doctor"
-            ) from error
+        failures: list[str] = []
+        for base_url in self._rotation():
+            try:
+                response = await self._client.post(
+                    f"{base_url}/webhooks/rest/webhook", json=payload
+                )
+            except httpx.ConnectError as error:
+                # Nothing reached this replica, so trying the next one cannot double a message.
+                failures.append(f"{base_url}: {error!r}")
+                continue
+            except httpx.HTTPError as error:
+                raise AssistantUnavailableError(
+                    f"the Rasa server at {base_url} did not answer ({error!r}); "
+                    "is it running? try: python -m bot doctor"
+                ) from error
+            return self._messages(response)
+        raise AssistantUnavailableError(
+            "no Rasa server could be reached ("
+            + "; ".join(failures)
+            + "); is it running? try: python -m bot doctor"
+        )
+
+    @staticmethod
+    def _messages(response: httpx.Response) -> list[dict]:
         if response.status_code != 200:
             raise AssistantUnavailableError(
                 f"the Rasa server answered HTTP {response.status_code}: {response.text[:200]}"
@@ -71,11 +99,15 @@ class HttpRasaClient:
         return messages
 
     async def is_ready(self) -> bool:
-        try:
-            response = await self._client.get("/")
-        except httpx.HTTPError:
-            return False
-        return response.status_code == 200
+        """True when at least one replica answers."""
+        for base_url in self._base_urls:
+            try:
+                response = await self._client.get(f"{base_url}/")
+            except httpx.HTTPError:
+                continue
+            if response.status_code == 200:
+                return True
+        return False
 
     async def aclose(self) -> None:
         await self._client.aclose()

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import os
 import sys
+from urllib.parse import unquote, urlsplit
+
+from sqlalchemy.engine import make_url
 
 from bot.launcher.process import ServiceSpec
 from bot.settings import Settings
@@ -24,12 +27,62 @@ def child_environment(settings: Settings) -> dict[str, str]:
     env = dict(os.environ)
     env.update(OFFLINE_ENV)
     env["TALENTDESK_ACTION_ENDPOINT_URL"] = f"{settings.action_server.url}/webhook"
-    env["TALENTDESK_RASA_TRACKER_URL"] = settings.storage.rasa_tracker_url
+    env["TALENTDESK_RASA_TRACKER_URL"] = rasa_tracker_url(settings.storage.rasa_tracker_url)
+    if settings.storage.redis_url:
+        env.update(redis_lock_store_environment(settings.storage.redis_url))
     return env
 
 
+def rasa_tracker_url(url: str) -> str:
+    """The tracker URL for Rasa's environment, which has psycopg2 (the default PostgreSQL
+    driver of SQLAlchemy) rather than the app's psycopg 3."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "postgresql":
+        parsed = parsed.set(drivername="postgresql")
+    return parsed.render_as_string(hide_password=False)
+
+
+def redis_lock_store_environment(redis_url: str) -> dict[str, str]:
+    """What ``endpoints.production.yml`` interpolates for Rasa's Redis lock store, which takes
+    host, port and database separately rather than a URL."""
+    parsed = urlsplit(redis_url)
+    database = parsed.path.lstrip("/") or "0"
+    return {
+        "TALENTDESK_REDIS_HOST": parsed.hostname or "127.0.0.1",
+        "TALENTDESK_REDIS_PORT": str(parsed.port or 6379),
+        "TALENTDESK_REDIS_DB": database,
+        "TALENTDESK_REDIS_PASSWORD": unquote(parsed.password or ""),
+    }
+
+
+def rasa_service(settings: Settings, replica: int, env: dict[str, str]) -> ServiceSpec:
+    """One Rasa server; replicas listen on consecutive ports and share the stores."""
+    port = settings.rasa.port + replica
+    return ServiceSpec(
+        name="rasa" if settings.rasa.replicas == 1 else f"rasa-{replica + 1}",
+        argv=[
+            str(settings.path(settings.rasa.executable)),
+            "run",
+            "--model",
+            str(settings.path(settings.rasa.model)),
+            "--endpoints",
+            str(settings.rasa_endpoints),
+            "--credentials",
+            str(settings.path(settings.rasa.credentials)),
+            "--interface",
+            settings.rasa.host,
+            "--port",
+            str(port),
+        ],
+        health_url=f"http://{settings.rasa.host}:{port}/",
+        env=env,
+        cwd=settings.project_root,
+        start_timeout=settings.launcher.start_timeout_seconds,
+    )
+
+
 def build_services(settings: Settings, python: str = sys.executable) -> list[ServiceSpec]:
-    """The action server, the Rasa server and the gateway, in the order they must start.
+    """The action server, the Rasa server(s) and the gateway, in the order they must start.
 
     The Telegram bot joins this list with the Telegram channel (issue 6)."""
     env = child_environment(settings)
@@ -44,27 +97,7 @@ def build_services(settings: Settings, python: str = sys.executable) -> list[Ser
             cwd=root,
             start_timeout=timeout,
         ),
-        ServiceSpec(
-            name="rasa",
-            argv=[
-                str(settings.path(settings.rasa.executable)),
-                "run",
-                "--model",
-                str(settings.path(settings.rasa.model)),
-                "--endpoints",
-                str(settings.path(settings.rasa.endpoints)),
-                "--credentials",
-                str(settings.path(settings.rasa.credentials)),
-                "--interface",
-                settings.rasa.host,
-                "--port",
-                str(settings.rasa.port),
-            ],
-            health_url=f"{settings.rasa.url}/",
-            env=env,
-            cwd=root,
-            start_timeout=timeout,
-        ),
+        *(rasa_service(settings, replica, env) for replica in range(settings.rasa.replicas)),
         ServiceSpec(
             name="gateway",
             argv=[python, "-m", "bot", "web"],

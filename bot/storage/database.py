@@ -29,6 +29,9 @@ def create_database_engine(url: str, project_root: Path | None = None) -> Engine
             connection.execute("PRAGMA busy_timeout=5000")
 
         return engine
+    if parsed.drivername == "postgresql":
+        # The app environment has psycopg 3; plain postgresql:// would ask for psycopg2.
+        parsed = parsed.set(drivername="postgresql+psycopg")
     return create_engine(parsed, pool_pre_ping=True)
 
 

@@ -12,7 +12,7 @@ from fastapi.staticfiles import StaticFiles
 
 from bot.conversation import ConversationService
 from bot.conversation.rasa_client import HttpRasaClient
-from bot.conversation.service import InMemoryLanguageMemory
+from bot.conversation.service import InMemoryLanguageMemory, LanguageMemory
 from bot.language.layer import NativeOnlyLanguageLayer
 from bot.language.registry import LanguageRegistry
 from bot.language.strings import StringCatalogue
@@ -23,17 +23,26 @@ from bot.web.errors import install_error_handlers
 STATIC_DIR = Path(__file__).parent / "static"
 
 
+def build_language_memory(settings: Settings) -> LanguageMemory:
+    """Redis when configured, so every gateway process sees the same languages."""
+    if settings.storage.redis_url:
+        from bot.conversation.redis_memory import RedisLanguageMemory
+
+        return RedisLanguageMemory.from_url(settings.storage.redis_url)
+    return InMemoryLanguageMemory()
+
+
 def build_conversation_service(
     settings: Settings, strings: StringCatalogue, registry: LanguageRegistry
 ) -> tuple[ConversationService, HttpRasaClient]:
     """The production wiring of the conversation service (the caller closes the client)."""
-    rasa = HttpRasaClient(settings.rasa.url, settings.rasa.timeout_seconds)
+    rasa = HttpRasaClient(settings.rasa.urls, settings.rasa.timeout_seconds)
     service = ConversationService(
         rasa=rasa,
         language=NativeOnlyLanguageLayer(),
         strings=strings,
         supported_languages=set(registry.codes),
-        memory=InMemoryLanguageMemory(),
+        memory=build_language_memory(settings),
         max_text_chars=settings.web.max_text_chars,
     )
     return service, rasa

@@ -20,7 +20,8 @@ from bot.settings import Settings
 from tests.conftest import PROJECT_ROOT
 from tests.processes import free_port
 
-START_TIMEOUT = 300
+# Generous: on a 2-core machine under load, each Rasa server takes minutes to load its model.
+START_TIMEOUT = 900
 
 
 @dataclass
@@ -53,7 +54,9 @@ def require_trained_model() -> None:
         pytest.fail(f"{model} is missing: run the suite with `make test`, which trains it")
 
 
-def start_assistant(tmp: Path) -> RunningAssistant:
+def start_assistant(tmp: Path, extra_env: dict[str, str] | None = None) -> RunningAssistant:
+    """Starts ``python -m bot run``; ``extra_env`` overrides the embedded defaults (production
+    mode, replicas...)."""
     require_trained_model()
     # A copy of the knowledge base that tests may edit; the index cache of the checkout (built by
     # an earlier run) is reused when present, since it is keyed by content.
@@ -78,15 +81,9 @@ def start_assistant(tmp: Path) -> RunningAssistant:
         }
     )
     env.pop("TELEGRAM_BOT_TOKEN", None)
-    settings = Settings(
-        _env_file=None,
-        var_dir=tmp / "var",
-        rasa={"port": int(env["TALENTDESK_RASA__PORT"])},
-        action_server={"port": int(env["TALENTDESK_ACTION_SERVER__PORT"])},
-        web={"port": int(env["TALENTDESK_WEB__PORT"])},
-        storage={"database_url": env["TALENTDESK_STORAGE__DATABASE_URL"]},
-        knowledge={"folder": knowledge, "index_dir": index_dir},
-    )
+    env.update(extra_env or {})
+    # The settings the assistant itself will build from this environment.
+    settings = Settings(_env_file=None, **settings_overrides(env))
     log_path = tmp / "assistant.log"
     with log_path.open("wb") as log:
         process = subprocess.Popen(
@@ -108,6 +105,22 @@ def start_assistant(tmp: Path) -> RunningAssistant:
         time.sleep(1)
     stop_assistant(assistant)
     pytest.fail(f"the assistant did not start in {START_TIMEOUT} s:\n{assistant.log()[-4000:]}")
+
+
+def settings_overrides(env: dict[str, str]) -> dict[str, object]:
+    """The TALENTDESK_ variables of ``env`` as keyword arguments of :class:`Settings`."""
+    overrides: dict[str, object] = {}
+    for name, value in env.items():
+        if not name.startswith("TALENTDESK_"):
+            continue
+        section, _, key = name.removeprefix("TALENTDESK_").lower().partition("__")
+        if key:
+            nested = overrides.setdefault(section, {})
+            assert isinstance(nested, dict)
+            nested[key] = value
+        else:
+            overrides[section] = value
+    return overrides
 
 
 def stop_assistant(assistant: RunningAssistant) -> int:

@@ -67,3 +67,34 @@ def test_parse_skips_unknown_shapes_and_keeps_order() -> None:
     assert [(r.text, r.language) for r in replies] == [("one", "en"), ("two", "fr")]
     assert len(replies[0].buttons) == 1
     assert [link.url for link in replies[1].links] == ["https://example.org"]
+
+
+async def test_replicas_take_turns_and_an_unreachable_one_is_skipped() -> None:
+    hosts: list[str] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        if request.url.host == "down.test":
+            raise httpx.ConnectError("refused", request=request)
+        hosts.append(request.url.host)
+        return httpx.Response(200, json=[])
+
+    client = HttpRasaClient(
+        ["http://a.test", "http://down.test", "http://b.test"],
+        transport=httpx.MockTransport(handler),
+    )
+    for _ in range(3):
+        await client.send("s", "hello", {})
+    await client.aclose()
+    assert hosts == ["a.test", "b.test", "b.test"]
+
+
+async def test_no_reachable_replica_means_unavailable() -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        raise httpx.ConnectError("refused", request=request)
+
+    client = HttpRasaClient(
+        ["http://a.test", "http://b.test"], transport=httpx.MockTransport(handler)
+    )
+    with pytest.raises(AssistantUnavailableError, match="no Rasa server could be reached"):
+        await client.send("s", "hello", {})
+    await client.aclose()
