@@ -29,9 +29,8 @@ def child_environment(settings: Settings) -> dict[str, str]:
 
 
 def build_services(settings: Settings, python: str = sys.executable) -> list[ServiceSpec]:
-    """The action server, the Rasa server and the gateway, in the order they must start.
-
-    The Telegram bot joins this list with the Telegram channel (issue 6)."""
+    """The action server, the Rasa server, the gateway and (when a token is set) the Telegram
+    bot, in the order they must start."""
     env = child_environment(settings)
     root = settings.project_root
     timeout = settings.launcher.start_timeout_seconds
@@ -74,4 +73,16 @@ def build_services(settings: Settings, python: str = sys.executable) -> list[Ser
             start_timeout=timeout,
         ),
     ]
+    if settings.telegram.token is not None:
+        specs.append(
+            ServiceSpec(
+                name="telegram",
+                argv=[python, "-m", "bot", "telegram"],
+                # 200 only once Telegram accepted the token and updates flow.
+                health_url=f"{settings.telegram.url}/healthz",
+                env=env,
+                cwd=root,
+                start_timeout=timeout,
+            )
+        )
     return specs

@@ -53,7 +53,8 @@ def require_trained_model() -> None:
         pytest.fail(f"{model} is missing: run the suite with `make test`, which trains it")
 
 
-def start_assistant(tmp: Path) -> RunningAssistant:
+def start_assistant(tmp: Path, extra_env: dict[str, str] | None = None) -> RunningAssistant:
+    """Starts ``python -m bot run``; ``extra_env`` adds settings (e.g. a Telegram token)."""
     require_trained_model()
     # A copy of the knowledge base that tests may edit; the index cache of the checkout (built by
     # an earlier run) is reused when present, since it is keyed by content.
@@ -77,7 +78,10 @@ def start_assistant(tmp: Path) -> RunningAssistant:
             "TALENTDESK_KNOWLEDGE__RELOAD_INTERVAL_SECONDS": "0.5",
         }
     )
+    # No Telegram bot unless a test asks for one (with the fake Bot API server).
     env.pop("TELEGRAM_BOT_TOKEN", None)
+    env.pop("TALENTDESK_TELEGRAM__TOKEN", None)
+    env.update(extra_env or {})
     settings = Settings(
         _env_file=None,
         var_dir=tmp / "var",
