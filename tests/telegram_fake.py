@@ -9,6 +9,7 @@ semantics. It runs its own event loop in a thread, so synchronous tests can driv
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import itertools
 import json
 import threading
@@ -109,9 +110,7 @@ class FakeTelegram:
             message["text"] = text
             if text.startswith("/"):
                 command = text.split()[0]
-                message["entities"] = [
-                    {"type": "bot_command", "offset": 0, "length": len(command)}
-                ]
+                message["entities"] = [{"type": "bot_command", "offset": 0, "length": len(command)}]
         message.update(content)
         return self.push({"message": message})
 
@@ -164,7 +163,9 @@ class FakeTelegram:
 
     def summary(self) -> list[str]:
         with self._lock:
-            return [f"{c.method} {json.dumps(c.params, ensure_ascii=False)[:200]}" for c in self.calls]
+            return [
+                f"{c.method} {json.dumps(c.params, ensure_ascii=False)[:200]}" for c in self.calls
+            ]
 
     # --- the Bot API -----------------------------------------------------------------------
     def _wake(self) -> None:
@@ -203,10 +204,8 @@ class FakeTelegram:
             remaining = deadline - time.monotonic()
             if pending or remaining <= 0:
                 return _ok(pending)
-            try:
+            with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._new_update.wait(), remaining)
-            except TimeoutError:
-                pass
 
     async def _api_sendMessage(self, params: dict[str, Any]) -> web.Response:
         chat_id = int(params["chat_id"])

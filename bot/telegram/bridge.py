@@ -159,4 +159,3 @@ class TelegramBridge:
             continuation.language,
             conversation_id=continuation.conversation_id,
         )
-

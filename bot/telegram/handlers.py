@@ -31,7 +31,9 @@ def create_message_router() -> Router:
     router.message.filter(F.chat.type == "private", F.from_user)
 
     @router.message(CommandStart())
-    async def start(message: Message, command: CommandObject, bot: Bot, bridge: TelegramBridge) -> None:
+    async def start(
+        message: Message, command: CommandObject, bot: Bot, bridge: TelegramBridge
+    ) -> None:
         user = await bridge.user(_user(message).id)
         if command.args:
             confirmation = await bridge.resume(user, command.args.strip())
@@ -129,7 +131,9 @@ def create_error_router() -> Router:
             else:
                 key, params = "error_generic", {}
         else:
-            log.error("the Telegram bot failed on update %s", event.update.update_id, exc_info=error)
+            log.error(
+                "the Telegram bot failed on update %s", event.update.update_id, exc_info=error
+            )
             key, params = "error_generic", {}
         if message is None or sender is None:
             return True

@@ -26,7 +26,9 @@ LANGUAGES_PER_ROW = 3
 def language_keyboard(registry: LanguageRegistry) -> InlineKeyboardMarkup:
     """Every supported language, in its own name, three to a row."""
     buttons = [
-        InlineKeyboardButton(text=language.native, callback_data=f"{LANGUAGE_PREFIX}{language.code}")
+        InlineKeyboardButton(
+            text=language.native, callback_data=f"{LANGUAGE_PREFIX}{language.code}"
+        )
         for language in registry
     ]
     rows = [buttons[i : i + LANGUAGES_PER_ROW] for i in range(0, len(buttons), LANGUAGES_PER_ROW)]
@@ -66,7 +68,11 @@ class ButtonPayloads:
     def keyboard(self, buttons: Iterable[Button]) -> InlineKeyboardMarkup | None:
         """One button per row (titles are often whole questions), or None without buttons."""
         rows = [
-            [InlineKeyboardButton(text=button.title or button.payload, callback_data=self.encode(button.payload))]
+            [
+                InlineKeyboardButton(
+                    text=button.title or button.payload, callback_data=self.encode(button.payload)
+                )
+            ]
             for button in buttons
         ]
         return InlineKeyboardMarkup(inline_keyboard=rows) if rows else None

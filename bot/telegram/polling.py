@@ -74,7 +74,8 @@ async def poll(bot: Bot, dispatcher: Dispatcher, timeout: int, **workflow: Any) 
 
     while True:
         try:
-            raw_updates = await bot(
+            # Typed as aiogram's list[Update], but RawGetUpdates returns plain JSON objects.
+            batch: list[Any] = await bot(
                 RawGetUpdates(offset=offset, timeout=timeout), request_timeout=request_timeout
             )
         except asyncio.CancelledError:
@@ -84,7 +85,7 @@ async def poll(bot: Bot, dispatcher: Dispatcher, timeout: int, **workflow: Any) 
             await backoff.asleep()
             continue
         backoff.reset()
-        raw_updates = [u for u in raw_updates if isinstance(u, dict)]
+        raw_updates = [u for u in batch if isinstance(u, dict)]
         offset = next_offset(raw_updates, offset)
         for raw in raw_updates:
             update = parse_update(raw, bot)

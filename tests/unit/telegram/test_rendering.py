@@ -45,7 +45,9 @@ def test_knowledge_answer_shows_source_link_and_last_checked(strings) -> None:
     )
     [message] = render_reply(reply, strings, "en")
     assert message.startswith("Apply within 30 days.\n\n<i>Source: </i>")
-    assert '<a href="https://example.org/a?b=1&amp;c=2">Exit &amp; Entry &lt;Bureau&gt;</a>' in message
+    assert (
+        '<a href="https://example.org/a?b=1&amp;c=2">Exit &amp; Entry &lt;Bureau&gt;</a>' in message
+    )
     assert "Last checked: 2026-11-20" in message
     assert_well_formed(message)
 
@@ -76,7 +78,9 @@ def test_machine_translated_note_notes_and_only_web_links(strings) -> None:
 def test_a_long_answer_is_split_between_words_under_the_limit(strings) -> None:
     words = [f"word{n}" for n in range(2500)]
     text = " ".join(words[:1200]) + "\n\n" + " ".join(words[1200:])
-    messages = render_reply(Reply(text, "en", source=Source("Hall", None, "2026-01-01")), strings, "en")
+    messages = render_reply(
+        Reply(text, "en", source=Source("Hall", None, "2026-01-01")), strings, "en"
+    )
     assert len(messages) >= 4
     assert all(utf16_len(m) <= MESSAGE_LIMIT for m in messages)
     shown = " ".join(visible(m) for m in messages).split()
