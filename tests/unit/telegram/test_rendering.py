@@ -28,12 +28,27 @@ def assert_well_formed(message: str) -> None:
     assert opened == closed
 
 
-def test_user_html_script_and_markdown_are_escaped_text(strings) -> None:
-    text = '<b>bold?</b> <script>alert("x")</script> **stars** _under_ [link](http://x) & &amp;'
+def test_html_script_and_other_markdown_are_escaped_text(strings) -> None:
+    text = '<b>bold?</b> <script>alert("x")</script> _under_ `code` [x](javascript:y) & &amp;'
     [message] = render_reply(Reply(text, "en"), strings, "en")
     assert message == html.escape(text, quote=False)
     assert visible(message) == text
     assert_well_formed(message)
+
+
+def test_the_staff_markdown_subset_becomes_telegram_formatting(strings) -> None:
+    text = (
+        "Apply within **30 days <of> entry**.\n- bring [the form](https://x.org/f?a=1&b=2)\n* two"
+    )
+    [message] = render_reply(Reply(text, "en"), strings, "en")
+    assert message == (
+        "Apply within <b>30 days &lt;of&gt; entry</b>.\n"
+        '• bring <a href="https://x.org/f?a=1&amp;b=2">the form</a>\n'
+        "• two"
+    )
+    assert_well_formed(message)
+    [unclosed] = render_reply(Reply("a ** b", "en"), strings, "en")
+    assert unclosed == "a ** b"
 
 
 def test_knowledge_answer_shows_source_link_and_last_checked(strings) -> None:
