@@ -212,3 +212,38 @@ async def test_a_deep_link_continues_the_kiosk_conversation(
         "metadata": {"language": "en", "original_text": "/greet", "channel": "telegram"},
     }
     engine.dispose()
+
+
+async def test_a_language_menu_reply_shows_the_language_keyboard(harness: Harness) -> None:
+    harness.rasa.answers = [
+        {"custom": {"talentdesk": 1, "text": "", "language": "en", "kind": "language_menu"}}
+    ]
+    harness.fake.push_message(USER, "I want another language")
+    [menu] = await harness.fake.until(lambda: harness.fake.sent_to(USER))
+    assert menu["text"] == "Choose your language"
+    assert len([b for row in menu["reply_markup"]["inline_keyboard"] for b in row]) == 32
+
+
+async def test_the_continued_conversation_survives_a_restart(
+    harness: Harness, settings: Settings, strings, registry
+) -> None:
+    engine = create_database_engine(settings.storage.database_url, settings.project_root)
+    token = ContinuationTokens(engine).issue("kiosk:xyz", "ar")
+    harness.fake.push_message(USER, f"/start {token}")
+    await harness.texts(1)
+    # A new process: a new service (empty memory) and a new bridge on the same database.
+    rasa = FakeRasaClient()
+    service = ConversationService(rasa, NativeOnlyLanguageLayer(), strings, set(registry.codes))
+    restarted = TelegramBridge(
+        service,
+        registry,
+        TelegramUsers(engine),
+        ContinuationTokens(engine),
+        ButtonPayloads(),
+        max_text_chars=100,
+    )
+    user = await restarted.user(USER)
+    assert user.conversation_id == "kiosk:xyz"
+    assert restarted.language(user) == "ar"
+    assert restarted.text("non_text_message", user) == strings.get("non_text_message", "ar")
+    engine.dispose()
