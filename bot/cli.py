@@ -50,6 +50,19 @@ def _web(settings: Settings, _: argparse.Namespace) -> int:
     return 0
 
 
+def _telegram(settings: Settings, _: argparse.Namespace) -> int:
+    from bot.errors import ConfigurationError
+    from bot.telegram.app import run_bot
+
+    try:
+        return asyncio.run(run_bot(settings))
+    except ConfigurationError as error:
+        print(f"telegram: {error}", file=sys.stderr)
+        return 2
+    except (KeyboardInterrupt, asyncio.CancelledError):
+        return 0
+
+
 def _doctor(settings: Settings, _: argparse.Namespace) -> int:
     from bot.doctor import run_checks
 
@@ -96,6 +109,7 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("run", help="start the whole assistant (what `make run` calls)")
     commands.add_parser("web", help="start only the web gateway")
+    commands.add_parser("telegram", help="start only the Telegram bot (needs TELEGRAM_BOT_TOKEN)")
     commands.add_parser("doctor", help="check the installation and the running services")
     chat = commands.add_parser("chat", help="chat with the assistant in this terminal")
     chat.add_argument("--language", default=None, help="answer in this language (e.g. zh, fr)")
@@ -108,7 +122,14 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-HANDLERS = {"run": _run, "web": _web, "doctor": _doctor, "chat": _chat, "staff": _staff}
+HANDLERS = {
+    "run": _run,
+    "web": _web,
+    "telegram": _telegram,
+    "doctor": _doctor,
+    "chat": _chat,
+    "staff": _staff,
+}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -9,6 +9,7 @@ name people already use.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Literal
 
@@ -68,10 +69,45 @@ class WebSettings(BaseModel):
 
 
 class TelegramSettings(BaseModel):
-    """The Telegram bot; it starts with ``make run`` only when a token is set."""
+    """The Telegram bot; it starts with ``make run`` only when a token is set.
+
+    ``polling`` (the default) needs no public address. ``webhook`` needs a public HTTPS URL
+    whose reverse proxy forwards to ``http://<host>:<port>/telegram/webhook``; Telegram sends
+    ``webhook_secret`` with every update and the bot rejects updates without it.
+    """
 
     token: SecretStr | None = None
     api_base_url: str | None = None  # a local Bot API server, e.g. in tests
+    mode: Literal["polling", "webhook"] = "polling"
+    # The bot's own loopback HTTP server: /healthz (ready once Telegram accepted the token),
+    # and in webhook mode the webhook route.
+    host: str = "127.0.0.1"
+    port: int = 8088
+    webhook_url: str | None = None
+    webhook_secret: SecretStr | None = None
+    polling_timeout_seconds: int = Field(default=30, ge=0, le=50)
+    # Per-user token bucket: a burst of ``rate_limit_burst`` messages, then
+    # ``rate_limit_per_minute`` messages a minute.
+    rate_limit_burst: int = Field(default=6, ge=1)
+    rate_limit_per_minute: float = Field(default=20.0, gt=0)
+
+    @model_validator(mode="after")
+    def _webhook_needs_url_and_secret(self) -> TelegramSettings:
+        if self.mode == "webhook":
+            if not self.webhook_url or not self.webhook_url.startswith("https://"):
+                raise ValueError("telegram webhook mode needs webhook_url (https://...)")
+            secret = self.webhook_secret.get_secret_value() if self.webhook_secret else ""
+            if not re.fullmatch(r"[A-Za-z0-9_-]{16,256}", secret):
+                raise ValueError(
+                    "telegram webhook mode needs webhook_secret: 16-256 characters of "
+                    "A-Z a-z 0-9 _ - (make one: python -c "
+                    "'import secrets; print(secrets.token_urlsafe(32))')"
+                )
+        return self
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.host}:{self.port}"
 
 
 class StorageSettings(BaseModel):

@@ -4,13 +4,21 @@ from __future__ import annotations
 
 import asyncio
 import sys
+from collections.abc import Awaitable, Callable
 
-from bot.conversation import IncomingMessage, Reply
+from bot.conversation import Button, ConversationService, IncomingMessage, Reply
 from bot.errors import AssistantUnavailableError, InvalidMessageError
 from bot.language.registry import LanguageRegistry
 from bot.language.strings import StringCatalogue
 from bot.settings import Settings
 from bot.web.app import build_conversation_service
+
+USER = "staff"
+CHANNEL = "terminal"
+HELP = (
+    "TalentDesk terminal chat. Type a question; a number picks a button of the last answer;\n"
+    "/language <code> answers in that language from now on (e.g. /language fr); /quit leaves."
+)
 
 
 def format_reply(reply: Reply) -> str:
@@ -27,30 +35,70 @@ def format_reply(reply: Reply) -> str:
     return "\n".join(lines)
 
 
+async def chat_loop(
+    service: ConversationService,
+    registry: LanguageRegistry,
+    read_line: Callable[[], Awaitable[str]],
+    write: Callable[[str], None],
+    language: str | None = None,
+) -> int:
+    """Chats until EOF or ``/quit``.
+
+    Args:
+        service: The conversation service.
+        registry: The supported languages (for ``/language``).
+        read_line: Returns the next input line, or ``""`` at the end.
+        write: Shows one block of output.
+        language: A language to answer in from the start.
+    """
+    strings = service.strings
+    if language is not None:
+        if language not in registry:
+            write(f"! unknown language {language!r}; choose one of: {' '.join(registry.codes)}")
+            return 2
+        write(service.choose_language(USER, CHANNEL, language).text)
+    buttons: list[Button] = []
+    write(HELP)
+    while True:
+        line = await read_line()
+        if not line or line.strip() == "/quit":
+            return 0
+        text = line.strip()
+        if not text:
+            continue
+        if text.startswith("/language"):
+            code = text.removeprefix("/language").strip()
+            if code in registry:
+                write(service.choose_language(USER, CHANNEL, code).text)
+            else:
+                write("  ".join(f"{lang.code}={lang.native}" for lang in registry))
+            continue
+        if text.isdigit() and 0 < int(text) <= len(buttons):
+            text = buttons[int(text) - 1].payload
+        try:
+            turn = await service.handle(IncomingMessage(USER, CHANNEL, text))
+        except InvalidMessageError as error:
+            write(f"! {error}")
+            continue
+        except AssistantUnavailableError:
+            current = service.language_of(IncomingMessage(USER, CHANNEL, text))
+            write(f"! {strings.get('service_unavailable', current)}")
+            continue
+        buttons = [b for reply in turn.replies for b in reply.buttons]
+        for reply in turn.replies:
+            write(format_reply(reply))
+
+
 async def run_terminal_chat(settings: Settings, language: str | None = None) -> int:
-    """Reads lines from stdin until EOF or ``/quit``; a number picks a button of the last reply."""
+    """Reads lines from stdin; a number picks a button of the last reply."""
     strings = StringCatalogue.load()
-    service, rasa = build_conversation_service(settings, strings, LanguageRegistry.load())
-    buttons: list = []
-    print("TalentDesk terminal chat. Type /quit to leave.")
+    registry = LanguageRegistry.load()
+    service, rasa = build_conversation_service(settings, strings, registry)
+
+    async def read_line() -> str:
+        return await asyncio.to_thread(sys.stdin.readline)
+
     try:
-        while True:
-            line = await asyncio.to_thread(sys.stdin.readline)
-            if not line or line.strip() == "/quit":
-                return 0
-            text = line.strip()
-            if text.isdigit() and 0 < int(text) <= len(buttons):
-                text = buttons[int(text) - 1].payload
-            try:
-                turn = await service.handle(IncomingMessage("staff", "terminal", text, language))
-            except InvalidMessageError as error:
-                print(f"! {error}")
-                continue
-            except AssistantUnavailableError:
-                print(f"! {strings.get('service_unavailable', language or 'en')}")
-                continue
-            buttons = [b for reply in turn.replies for b in reply.buttons]
-            for reply in turn.replies:
-                print(format_reply(reply))
+        return await chat_loop(service, registry, read_line, print, language)
     finally:
         await rasa.aclose()

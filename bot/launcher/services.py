@@ -82,9 +82,8 @@ def rasa_service(settings: Settings, replica: int, env: dict[str, str]) -> Servi
 
 
 def build_services(settings: Settings, python: str = sys.executable) -> list[ServiceSpec]:
-    """The action server, the Rasa server(s) and the gateway, in the order they must start.
-
-    The Telegram bot joins this list with the Telegram channel (issue 6)."""
+    """The action server, the Rasa server(s), the gateway and (when a token is set) the
+    Telegram bot, in the order they must start."""
     env = child_environment(settings)
     root = settings.project_root
     timeout = settings.launcher.start_timeout_seconds
@@ -107,4 +106,16 @@ def build_services(settings: Settings, python: str = sys.executable) -> list[Ser
             start_timeout=timeout,
         ),
     ]
+    if settings.telegram.token is not None:
+        specs.append(
+            ServiceSpec(
+                name="telegram",
+                argv=[python, "-m", "bot", "telegram"],
+                # 200 only once Telegram accepted the token and updates flow.
+                health_url=f"{settings.telegram.url}/healthz",
+                env=env,
+                cwd=root,
+                start_timeout=timeout,
+            )
+        )
     return specs

@@ -56,7 +56,7 @@ def require_trained_model() -> None:
 
 def start_assistant(tmp: Path, extra_env: dict[str, str] | None = None) -> RunningAssistant:
     """Starts ``python -m bot run``; ``extra_env`` overrides the embedded defaults (production
-    mode, replicas...)."""
+    mode, replicas, a Telegram token...)."""
     require_trained_model()
     # A copy of the knowledge base that tests may edit; the index cache of the checkout (built by
     # an earlier run) is reused when present, since it is keyed by content.
@@ -80,7 +80,9 @@ def start_assistant(tmp: Path, extra_env: dict[str, str] | None = None) -> Runni
             "TALENTDESK_KNOWLEDGE__RELOAD_INTERVAL_SECONDS": "0.5",
         }
     )
+    # No Telegram bot unless a test asks for one (with the fake Bot API server).
     env.pop("TELEGRAM_BOT_TOKEN", None)
+    env.pop("TALENTDESK_TELEGRAM__TOKEN", None)
     env.update(extra_env or {})
     # The settings the assistant itself will build from this environment.
     settings = Settings(_env_file=None, **settings_overrides(env))
