@@ -53,7 +53,8 @@ def require_trained_model() -> None:
         pytest.fail(f"{model} is missing: run the suite with `make test`, which trains it")
 
 
-def start_assistant(tmp: Path) -> RunningAssistant:
+def start_assistant(tmp: Path, extra_env: dict[str, str] | None = None) -> RunningAssistant:
+    """Starts ``python -m bot run``; ``extra_env`` sets more TALENTDESK_* settings."""
     require_trained_model()
     # A copy of the knowledge base that tests may edit; the index cache of the checkout (built by
     # an earlier run) is reused when present, since it is keyed by content.
@@ -78,6 +79,7 @@ def start_assistant(tmp: Path) -> RunningAssistant:
         }
     )
     env.pop("TELEGRAM_BOT_TOKEN", None)
+    env.update(extra_env or {})
     settings = Settings(
         _env_file=None,
         var_dir=tmp / "var",
