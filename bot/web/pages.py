@@ -58,6 +58,10 @@ def create_pages_router() -> APIRouter:
             headers={"Cache-Control": "no-cache"},
         )
 
+    @router.get("/favicon.ico")
+    async def favicon() -> FileResponse:
+        return FileResponse(STATIC_DIR / "favicon.svg", media_type="image/svg+xml")
+
     @router.get("/widget.css")
     async def widget_css() -> FileResponse:
         return FileResponse(STATIC_DIR / "widget.css", media_type="text/css")
