@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, ConsoleMessage, Page, sync_playwright
+from playwright.sync_api import Browser, ConsoleMessage, Page, expect, sync_playwright
 
 from tests.conftest import PROJECT_ROOT
 from tests.integration.conftest import RunningAssistant, start_assistant, stop_assistant
@@ -29,6 +29,7 @@ IDLE_SECONDS = 20
 WARNING_SECONDS = 6
 # Rasa and the action server share two cores with other work: answers can take a while.
 ANSWER_TIMEOUT_MS = 120_000
+expect.set_options(timeout=ANSWER_TIMEOUT_MS)
 
 
 @pytest.fixture(scope="package")

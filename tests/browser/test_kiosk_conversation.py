@@ -59,6 +59,7 @@ def test_an_english_conversation_with_buttons_and_an_answer_card(
     expect(answer.locator(".td-source a")).to_have_attribute("href", "https://gat.hunan.gov.cn/")
     expect(answer.locator(".td-badge")).to_have_count(0)  # English is native
     expect(answer.locator("button.td-print")).to_have_text(strings.get("button_print_card", "en"))
+    expect(page.locator("#status")).to_be_hidden()  # the websocket was up (the CSP allows it)
     assert page.problems.errors == []
     shot(page, "kiosk-english")
 

@@ -79,7 +79,8 @@ def test_the_qr_code_continues_this_conversation_in_telegram(
     image = page.locator("#qr-image")
     expect(page.locator("#qr")).to_be_visible()
     expect(image).to_have_attribute("alt", strings.get("scan_to_continue", "fr"))
-    page.wait_for_function("document.querySelector('#qr-image').naturalWidth > 0")
+    # The SVG really loaded and decoded (wait_for_function would need eval, which the CSP bans).
+    assert image.evaluate("img => img.decode().then(() => img.naturalWidth)") > 0
     url = image.get_attribute("data-url") or ""
     match = re.fullmatch(rf"https://t\.me/{BOT_USERNAME}\?start=([A-Za-z0-9_-]+)", url)
     assert match, url

@@ -4,12 +4,16 @@ rendering of hostile messages, keyboard use and accessible names — in real Chr
 from __future__ import annotations
 
 import re
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from playwright.sync_api import Page, WebSocketRoute, expect
 
 from tests.browser.conftest import shot
 from tests.browser.kiosk import ask, open_kiosk, pick_language
+from tests.processes import free_port
 
 pytestmark = pytest.mark.browser
 
@@ -19,18 +23,33 @@ HOSTILE = (
 )
 
 
-def _host_page(page: Page, assistant) -> str:
-    """A plain page on another origin (localhost vs 127.0.0.1) that embeds the widget with one
-    script tag; served by Playwright, so nothing but the gateway is involved."""
-    gateway = assistant.settings.web.url
-    host = f"http://localhost:{assistant.settings.web.port}/embedding-test-page.html"
+@pytest.fixture
+def host_page(web_assistant) -> Iterator[str]:
+    """A partner's plain page on another origin (its own loopback port) that embeds the widget
+    with one script tag."""
     html = (
         "<!doctype html><html lang='en'><head><meta charset='utf-8'><title>Host page</title>"
         "</head><body><h1>A partner's page</h1>"
-        f"<script src='{gateway}/widget.js'></script></body></html>"
-    )
-    page.route(host, lambda route: route.fulfill(body=html, content_type="text/html"))
-    return host
+        f"<script src='{web_assistant.settings.web.url}/widget.js'></script></body></html>"
+    ).encode()
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            # 204 for anything else (the browser's favicon request) keeps the console clean.
+            self.send_response(200 if self.path == "/" else 204)
+            self.send_header("content-type", "text/html; charset=utf-8")
+            self.end_headers()
+            self.wfile.write(html if self.path == "/" else b"")
+
+        def log_message(self, *_: object) -> None:
+            return
+
+    server = ThreadingHTTPServer(("127.0.0.1", free_port()), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}/"
+    server.shutdown()
+    server.server_close()
 
 
 def _widget_ready(page: Page) -> None:
@@ -38,9 +57,9 @@ def _widget_ready(page: Page) -> None:
 
 
 def test_the_embedded_widget_keeps_the_conversation_across_a_reload(
-    page: Page, web_assistant, strings
+    page: Page, host_page: str, strings
 ) -> None:
-    page.goto(_host_page(page, web_assistant))
+    page.goto(host_page)
     _widget_ready(page)
     launcher = page.locator("#talentdesk-widget .launcher")
     expect(launcher).to_have_accessible_name(strings.get("open_chat", "en"))
@@ -71,7 +90,7 @@ def test_the_embedded_widget_keeps_the_conversation_across_a_reload(
 
 
 def test_without_a_websocket_the_widget_reconnects_and_falls_back_to_http(
-    page: Page, web_assistant, strings
+    page: Page, host_page: str, strings
 ) -> None:
     attempts: list[str] = []
 
@@ -82,7 +101,7 @@ def test_without_a_websocket_the_widget_reconnects_and_falls_back_to_http(
     page.route_web_socket(re.compile(r".*/ws/chat$"), refuse)
     posts: list[str] = []
     page.on("request", lambda r: posts.append(r.url) if r.url.endswith("/api/chat") else None)
-    page.goto(_host_page(page, web_assistant))
+    page.goto(host_page)
     _widget_ready(page)
     page.locator("#talentdesk-widget .launcher").click()
     expect(page.locator("#talentdesk-widget .status")).to_have_text(
