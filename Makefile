@@ -17,7 +17,7 @@ export RASA_TELEMETRY_ENABLED := false
 export TF_CPP_MIN_LOG_LEVEL := 2
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: run test setup model index eval bench loadtest lint lock doctor clean help
+.PHONY: run test setup model index eval bench loadtest lint lock doctor clean help browsers
 
 help:
 	@echo "make run      set up what is missing, then start the assistant on http://127.0.0.1:8000"
@@ -31,7 +31,7 @@ help:
 run: setup model
 	$(APP_PY) -m bot run
 
-test: setup model index lint
+test: setup model index lint browsers
 	$(RASA) data validate --data nlu --domain domain.yml --config config.yml --fail-on-warnings
 	$(APP_PY) -m pytest
 
@@ -71,6 +71,16 @@ model: $(MODEL)
 $(MODEL): $(RASA_VENV)/.installed $(RASA_DATA)
 	$(RASA) train --data nlu --domain domain.yml --config config.yml \
 	  --out models --fixed-model-name talentdesk
+
+# Headless Chromium for the browser tests (Playwright drives the Debian package; it cannot
+# download its own browsers here).
+browsers:
+	@if [ -x /usr/bin/chromium ]; then exit 0; fi; \
+	if [ "$$(id -u)" != 0 ]; then \
+	  echo "The browser tests need Chromium: run as root: apt-get install -y chromium chromium-driver"; \
+	  exit 1; fi; \
+	apt-get install -y chromium chromium-driver || \
+	  { apt-get update && apt-get install -y chromium chromium-driver; }
 
 # The knowledge search index (the action server also rebuilds it at start when stale).
 index: setup

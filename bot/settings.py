@@ -62,6 +62,12 @@ class WebSettings(BaseModel):
     port: int = 8000
     max_text_chars: int = Field(default=2000, ge=1)
     max_body_bytes: int = Field(default=256 * 1024, ge=1024)
+    # The kiosk wipes a conversation after this much inactivity, warning first for the last
+    # kiosk_idle_warning_seconds of it (privacy on a shared screen).
+    kiosk_idle_seconds: int = Field(default=90, ge=2)
+    kiosk_idle_warning_seconds: int = Field(default=20, ge=1)
+    # Pages that may embed the widget and call the API from the browser ("*": any page).
+    widget_origins: list[str] = ["*"]
 
     @property
     def url(self) -> str:
@@ -108,6 +114,9 @@ class TelegramSettings(BaseModel):
     @property
     def url(self) -> str:
         return f"http://{self.host}:{self.port}"
+    # The bot's @username without the @: the kiosk's QR code opens t.me/<bot_username>; the
+    # "continue on your phone" button is hidden when it is not set.
+    bot_username: str | None = Field(default=None, pattern=r"^[A-Za-z][A-Za-z0-9_]{3,31}$")
 
 
 class StorageSettings(BaseModel):

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from pathlib import Path
 
 from fastapi import FastAPI
-from fastapi.responses import FileResponse
+from fastapi.middleware.cors import CORSMiddleware
 from fastapi.staticfiles import StaticFiles
 
 from bot.conversation import ConversationService
@@ -17,10 +16,13 @@ from bot.language.layer import NativeOnlyLanguageLayer
 from bot.language.registry import LanguageRegistry
 from bot.language.strings import StringCatalogue
 from bot.settings import Settings
+from bot.storage.continuation import ContinuationTokens
+from bot.storage.database import create_database_engine, ensure_schema
 from bot.web.api import create_api_router
+from bot.web.continuation import create_continuation_router
 from bot.web.errors import install_error_handlers
-
-STATIC_DIR = Path(__file__).parent / "static"
+from bot.web.pages import STATIC_DIR, create_pages_router, install_security_headers
+from bot.web.realtime import create_realtime_router
 
 
 def build_language_memory(settings: Settings) -> LanguageMemory:
@@ -57,33 +59,49 @@ def create_app(settings: Settings, service: ConversationService | None = None) -
             the Rasa server in ``settings`` is built when the app starts.
     """
     strings = service.strings if service is not None else StringCatalogue.load()
+    registry = LanguageRegistry.load()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        if service is not None:
-            app.state.service = service
-            yield
-            return
-        built, rasa = build_conversation_service(settings, strings, LanguageRegistry.load())
-        app.state.service = built
+        engine = create_database_engine(settings.storage.database_url, settings.project_root)
+        ensure_schema(engine)
+        app.state.continuations = ContinuationTokens(engine)
         try:
-            yield
+            if service is not None:
+                app.state.service = service
+                yield
+                return
+            built, rasa = build_conversation_service(settings, strings, registry)
+            app.state.service = built
+            try:
+                yield
+            finally:
+                await rasa.aclose()
         finally:
-            await rasa.aclose()
+            engine.dispose()
 
     app = FastAPI(title="TalentDesk gateway", lifespan=lifespan)
+    app.state.settings = settings
     app.state.strings = strings
+    app.state.registry = registry
     app.state.web_settings = settings.web
     install_error_handlers(app)
+    install_security_headers(app)
+    # The widget may sit on any page the installation allows; the API holds no cookies.
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=settings.web.widget_origins,
+        allow_methods=["GET", "POST"],
+        allow_headers=["content-type"],
+    )
     app.include_router(create_api_router())
+    app.include_router(create_realtime_router())
+    app.include_router(create_continuation_router())
+    app.include_router(create_pages_router())
 
     @app.get("/healthz")
     async def healthz() -> dict:
         return {"status": "ok"}
-
-    @app.get("/", include_in_schema=False)
-    async def widget_page() -> FileResponse:
-        return FileResponse(STATIC_DIR / "index.html")
 
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     return app

@@ -12,6 +12,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from unittest import mock
 
 import httpx
 import pytest
@@ -84,8 +85,9 @@ def start_assistant(tmp: Path, extra_env: dict[str, str] | None = None) -> Runni
     env.pop("TELEGRAM_BOT_TOKEN", None)
     env.pop("TALENTDESK_TELEGRAM__TOKEN", None)
     env.update(extra_env or {})
-    # The settings the assistant itself will build from this environment.
-    settings = Settings(_env_file=None, **settings_overrides(env))
+    # The settings the assistant itself will build from this environment, parsed the same way.
+    with mock.patch.dict(os.environ, env, clear=True):
+        settings = Settings(_env_file=None)
     log_path = tmp / "assistant.log"
     with log_path.open("wb") as log:
         process = subprocess.Popen(
@@ -107,22 +109,6 @@ def start_assistant(tmp: Path, extra_env: dict[str, str] | None = None) -> Runni
         time.sleep(1)
     stop_assistant(assistant)
     pytest.fail(f"the assistant did not start in {START_TIMEOUT} s:\n{assistant.log()[-4000:]}")
-
-
-def settings_overrides(env: dict[str, str]) -> dict[str, object]:
-    """The TALENTDESK_ variables of ``env`` as keyword arguments of :class:`Settings`."""
-    overrides: dict[str, object] = {}
-    for name, value in env.items():
-        if not name.startswith("TALENTDESK_"):
-            continue
-        section, _, key = name.removeprefix("TALENTDESK_").lower().partition("__")
-        if key:
-            nested = overrides.setdefault(section, {})
-            assert isinstance(nested, dict)
-            nested[key] = value
-        else:
-            overrides[section] = value
-    return overrides
 
 
 def stop_assistant(assistant: RunningAssistant) -> int:

@@ -99,5 +99,5 @@ def test_unknown_route_and_method_are_json_errors(client) -> None:
 
 def test_widget_page_is_served(client) -> None:
     page = client.get("/")
-    assert page.status_code == 200 and "/static/widget.js" in page.text
-    assert client.get("/static/widget.js").status_code == 200
+    assert page.status_code == 200 and 'src="/widget.js"' in page.text
+    assert client.get("/widget.js").status_code == 200

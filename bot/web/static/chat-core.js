@@ -1,0 +1,200 @@
+// TalentDesk chat code shared by the kiosk and the embeddable widget.
+// Every text reaches the DOM through textContent or attribute setters, never innerHTML: HTML,
+// <script> or Markdown in a message is shown as the characters it is, never run or rendered.
+(function (global) {
+  "use strict";
+  if (global.TalentDeskCore) return;
+
+  function newSessionId(prefix) {
+    const random = global.crypto && global.crypto.randomUUID
+      ? global.crypto.randomUUID()
+      : String(Math.random()).slice(2) + String(Date.now());
+    return prefix + "-" + random;
+  }
+
+  function element(tag, className, text) {
+    const node = document.createElement(tag);
+    if (className) node.className = className;
+    if (text !== undefined && text !== null) node.textContent = String(text);
+    return node;
+  }
+
+  // Only http(s) links become anchors: javascript:, data: and the like are dropped.
+  function safeUrl(url) {
+    try {
+      const parsed = new URL(String(url), global.location.href);
+      return parsed.protocol === "http:" || parsed.protocol === "https:" ? parsed.href : null;
+    } catch (error) {
+      return null;
+    }
+  }
+
+  function fill(template, params) {
+    return String(template).replace(/\{(\w+)\}/g, (match, key) =>
+      Object.prototype.hasOwnProperty.call(params, key) ? String(params[key]) : match);
+  }
+
+  function link(title, url) {
+    const href = safeUrl(url);
+    if (!href) return element("span", "td-link-text", title);
+    const anchor = element("a", "td-link", title);
+    anchor.href = href;
+    anchor.target = "_blank";
+    anchor.rel = "noopener noreferrer";
+    return anchor;
+  }
+
+  // One bubble of the assistant; `actions` has onButton(button) and, for answers, onPrint(reply).
+  function renderReply(reply, strings, actions) {
+    const knowledge = reply.kind === "knowledge_answer";
+    const item = element("li", "td-msg td-bot" + (knowledge ? " td-card" : "") +
+      (reply.kind === "error" ? " td-error" : ""));
+    item.dataset.kind = reply.kind || "text";
+    if (reply.language) item.lang = reply.language;
+    item.dir = "auto";
+    const data = reply.data || {};
+    if (knowledge && data.title) item.appendChild(element("strong", "td-card-title", data.title));
+    item.appendChild(element("div", "td-text", reply.text));
+    if (reply.machine_translated) {
+      item.appendChild(element("span", "td-badge", strings.machine_translated));
+    }
+    for (const note of reply.notes || []) item.appendChild(element("small", "td-note", note));
+    if (reply.source) {
+      const source = element("div", "td-source");
+      source.appendChild(element("span", "td-source-label", strings.source + ": "));
+      source.appendChild(link(reply.source.name, reply.source.url));
+      if (reply.source.last_verified) {
+        source.appendChild(element("span", "td-verified",
+          fill(strings.last_verified, { date: reply.source.last_verified })));
+      }
+      item.appendChild(source);
+    }
+    if (reply.links && reply.links.length) {
+      const links = element("div", "td-links");
+      for (const entry of reply.links) links.appendChild(link(entry.title, entry.url));
+      item.appendChild(links);
+    }
+    const row = element("div", "td-buttons");
+    for (const button of reply.buttons || []) {
+      const control = element("button", "td-quick", button.title);
+      control.type = "button";
+      control.addEventListener("click", () => actions.onButton(button));
+      row.appendChild(control);
+    }
+    if (knowledge && actions.onPrint) {
+      const print = element("button", "td-print", strings.button_print_card);
+      print.type = "button";
+      print.addEventListener("click", () => actions.onPrint(reply));
+      row.appendChild(print);
+    }
+    if (row.childElementCount) item.appendChild(row);
+    return item;
+  }
+
+  // The chat over /ws/chat, reconnecting with back-off; while the socket is down, messages go
+  // through POST /api/chat, so a proxy that blocks websockets costs nothing but speed.
+  class ChatConnection {
+    constructor(base, handlers) {
+      this.base = base;
+      this.handlers = handlers || {};
+      this.pending = new Map();
+      this.counter = 0;
+      this.delay = 500;
+      this.socket = null;
+      this.connect();
+    }
+
+    connect() {
+      let socket;
+      try {
+        socket = new WebSocket(this.base.replace(/^http/, "ws") + "/ws/chat");
+      } catch (error) {
+        this.retry();
+        return;
+      }
+      this.socket = socket;
+      socket.addEventListener("open", () => {
+        this.delay = 500;
+        this.status("online");
+      });
+      socket.addEventListener("message", (event) => this.receive(event.data));
+      socket.addEventListener("close", () => {
+        if (this.socket === socket) this.socket = null;
+        for (const [, waiter] of this.pending) waiter.fallback();
+        this.pending.clear();
+        this.status("reconnecting");
+        this.retry();
+      });
+    }
+
+    retry() {
+      const wait = this.delay;
+      this.delay = Math.min(this.delay * 2, 15000);
+      global.setTimeout(() => this.connect(), wait);
+    }
+
+    status(state) {
+      if (this.handlers.onStatus) this.handlers.onStatus(state);
+    }
+
+    receive(raw) {
+      let frame;
+      try {
+        frame = JSON.parse(raw);
+      } catch (error) {
+        return;
+      }
+      if (frame.type === "typing") {
+        if (this.handlers.onTyping) this.handlers.onTyping(true);
+        return;
+      }
+      const waiter = this.pending.get(frame.id);
+      if (waiter) {
+        this.pending.delete(frame.id);
+        waiter.resolve(frame);
+      }
+    }
+
+    // Resolves to {type: "turn"|"error", language, replies, error}.
+    send(message) {
+      const socket = this.socket;
+      if (!socket || socket.readyState !== WebSocket.OPEN) return this.post(message);
+      const id = "m" + (++this.counter);
+      return new Promise((resolve) => {
+        this.pending.set(id, { resolve: resolve, fallback: () => resolve(this.post(message)) });
+        socket.send(JSON.stringify(Object.assign({ id: id }, message)));
+      });
+    }
+
+    async post(message) {
+      try {
+        const response = await fetch(this.base + "/api/chat", {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify(message),
+        });
+        const body = await response.json();
+        return Object.assign({ type: response.ok ? "turn" : "error" }, body);
+      } catch (error) {
+        return { type: "error", error: { code: "offline", message: String(error) }, replies: [] };
+      }
+    }
+  }
+
+  async function getJson(url, options) {
+    const response = await fetch(url, options);
+    if (!response.ok) throw new Error(url + ": " + response.status);
+    return response.status === 204 ? null : response.json();
+  }
+
+  global.TalentDeskCore = {
+    ChatConnection: ChatConnection,
+    element: element,
+    fill: fill,
+    getJson: getJson,
+    link: link,
+    newSessionId: newSessionId,
+    renderReply: renderReply,
+    safeUrl: safeUrl,
+  };
+})(window);

@@ -1,0 +1,266 @@
+// The service hall's touch-screen kiosk: language picker, chat, idle wipe, QR hand-over to the
+// visitor's phone and a printable bilingual card. Text goes into the DOM with textContent only.
+(function () {
+  "use strict";
+  const core = window.TalentDeskCore;
+  const $ = (id) => document.getElementById(id);
+  const STORE = "talentdesk.kiosk";
+  const view = {
+    picker: $("picker"), chat: $("chat"), languages: $("languages"), log: $("log"),
+    typing: $("typing"), status: $("status"), form: $("composer"), input: $("message"),
+    idle: $("idle"), idleText: $("idle-text"), qr: $("qr"), qrImage: $("qr-image"),
+    card: $("print-card"),
+  };
+  const state = { config: null, strings: null, chinese: null, user: null, language: null,
+    busy: 0, idleTimer: null, countdown: null };
+  const stringCache = {};
+  let connection = null;
+
+  function save() {
+    sessionStorage.setItem(STORE, JSON.stringify({ user: state.user, language: state.language }));
+  }
+
+  async function stringsFor(code) {
+    if (!stringCache[code]) stringCache[code] = await core.getJson("/api/strings/" + code);
+    return stringCache[code];
+  }
+
+  function languageInfo(code) {
+    return state.config.languages.find((entry) => entry.code === code);
+  }
+
+  // --- screens --------------------------------------------------------------------------------
+  function showPicker() {
+    view.chat.hidden = true;
+    view.picker.hidden = false;
+    document.documentElement.lang = "en";
+    document.documentElement.dir = "ltr";
+    const current = view.languages.querySelector("button");
+    if (current) current.focus();
+  }
+
+  function applyChrome(strings, info) {
+    document.documentElement.lang = info.code;
+    document.documentElement.dir = info.direction;
+    $("switch-language").textContent = strings.button_change_language;
+    $("continue-phone").textContent = strings.button_continue_on_phone;
+    $("start-over").textContent = strings.button_start_over;
+    $("message-label").textContent = strings.type_message;
+    view.input.placeholder = strings.type_message;
+    view.input.maxLength = state.config.max_text_chars;
+    $("send").textContent = strings.send;
+    $("still-here").textContent = strings.still_here;
+    $("qr-close").textContent = strings.close;
+    $("qr-text").textContent = strings.scan_to_continue;
+    view.qrImage.alt = strings.scan_to_continue;
+    view.log.setAttribute("aria-label", strings.conversation);
+    view.typing.textContent = strings.typing;
+    view.status.textContent = strings.reconnecting;
+  }
+
+  async function pickLanguage(code) {
+    const chosen = await core.getJson("/api/language", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ user: state.user, language: code, channel: "kiosk" }),
+    });
+    const firstTime = !state.language;
+    state.language = code;
+    state.strings = await stringsFor(code);
+    save();
+    applyChrome(state.strings, languageInfo(code));
+    view.picker.hidden = true;
+    view.chat.hidden = false;
+    appendReply(chosen.reply);
+    view.input.focus();
+    armIdle();
+    if (firstTime) await send("/greet", null);
+  }
+
+  // --- conversation ---------------------------------------------------------------------------
+  function appendUser(text) {
+    const item = core.element("li", "td-msg td-user", text);
+    item.dir = "auto";
+    view.log.appendChild(item);
+    item.scrollIntoView({ block: "end" });
+  }
+
+  function appendReply(reply) {
+    const item = core.renderReply(reply, state.strings, {
+      onButton: (button) => send(button.payload, button.title),
+      onPrint: printCard,
+    });
+    view.log.appendChild(item);
+    item.scrollIntoView({ block: "end" });
+    if (reply.kind === "language_menu") showPicker();
+  }
+
+  async function send(text, shown) {
+    if (shown !== null) appendUser(shown === undefined ? text : shown);
+    state.busy += 1;
+    view.typing.hidden = false;
+    const user = state.user;
+    try {
+      const answer = await connection.send({
+        user: user, text: text, channel: "kiosk", language: state.language,
+      });
+      if (user !== state.user) return; // wiped while waiting: the answer belongs to no one
+      const replies = answer.replies && answer.replies.length ? answer.replies
+        : [{ text: state.strings.connection_problem, kind: "error" }];
+      replies.forEach(appendReply);
+    } finally {
+      state.busy -= 1;
+      view.typing.hidden = state.busy === 0;
+      armIdle();
+    }
+  }
+
+  // --- privacy: idle warning, then wipe -------------------------------------------------------
+  function armIdle() {
+    window.clearTimeout(state.idleTimer);
+    window.clearInterval(state.countdown);
+    view.idle.hidden = true;
+    if (!state.language) return;
+    const quiet = state.config.kiosk_idle_seconds - state.config.kiosk_idle_warning_seconds;
+    state.idleTimer = window.setTimeout(warnIdle, quiet * 1000);
+  }
+
+  function warnIdle() {
+    if (state.busy) { armIdle(); return; } // never wipe while an answer is on its way
+    let remaining = state.config.kiosk_idle_warning_seconds;
+    const show = () => {
+      view.idleText.textContent = core.fill(state.strings.idle_warning, { seconds: remaining });
+    };
+    show();
+    view.idle.hidden = false;
+    $("still-here").focus();
+    state.countdown = window.setInterval(() => {
+      remaining -= 1;
+      if (remaining <= 0) wipe();
+      else show();
+    }, 1000);
+  }
+
+  function wipe() {
+    window.clearTimeout(state.idleTimer);
+    window.clearInterval(state.countdown);
+    const old = state.user;
+    fetch("/api/forget", {
+      method: "POST", keepalive: true, headers: { "content-type": "application/json" },
+      body: JSON.stringify({ user: old, channel: "kiosk" }),
+    }).catch(() => undefined);
+    view.log.replaceChildren();
+    view.card.replaceChildren();
+    view.idle.hidden = true;
+    view.qr.hidden = true;
+    view.qrImage.removeAttribute("src");
+    view.input.value = "";
+    sessionStorage.clear();
+    state.user = core.newSessionId("k");
+    state.language = null;
+    save();
+    showPicker();
+  }
+
+  for (const kind of ["pointerdown", "keydown", "input", "wheel"]) {
+    document.addEventListener(kind, () => { if (state.language) armIdle(); }, true);
+  }
+
+  // --- continue on the phone ------------------------------------------------------------------
+  async function continueOnPhone() {
+    const issued = await core.getJson("/api/continuation", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ user: state.user, channel: "kiosk" }),
+    });
+    view.qrImage.src = issued.qr;
+    view.qrImage.dataset.url = issued.url;
+    view.qr.hidden = false;
+    $("qr-close").focus();
+  }
+
+  // --- the printable bilingual card -----------------------------------------------------------
+  function cardColumn(strings, language, title, text, office) {
+    const column = core.element("article", "card-column");
+    column.lang = language;
+    column.dir = (languageInfo(language) || { direction: "ltr" }).direction;
+    if (title) column.appendChild(core.element("h3", "", title));
+    column.appendChild(core.element("p", "card-text", text));
+    const details = core.element("dl", "card-office");
+    for (const [label, value] of office) {
+      if (!value) continue;
+      details.appendChild(core.element("dt", "", strings[label]));
+      details.appendChild(core.element("dd", "", value));
+    }
+    if (details.childElementCount) column.appendChild(details);
+    return column;
+  }
+
+  async function printCard(reply) {
+    const data = reply.data || {};
+    const office = data.office || {};
+    const chinese = await stringsFor("zh");
+    const heading = core.element("h2", "", state.strings.card_heading);
+    if (state.language !== "zh") heading.appendChild(core.element("span", "zh", chinese.card_heading));
+    const columns = core.element("div", "card-columns");
+    columns.appendChild(cardColumn(state.strings, reply.language || state.language, data.title,
+      reply.text, [["card_office", office.name], ["card_address", office.address],
+        ["card_hours", office.hours], ["card_phone", office.phone]]));
+    if (reply.language !== "zh" && data.chinese_answer) {
+      columns.appendChild(cardColumn(chinese, "zh", null, data.chinese_answer,
+        [["card_office", office.name_zh], ["card_address", office.address_zh],
+          ["card_phone", office.phone]]));
+    }
+    const footer = core.element("p", "card-source");
+    if (reply.source) {
+      footer.textContent = reply.source.name + (reply.source.last_verified
+        ? " · " + core.fill(state.strings.last_verified, { date: reply.source.last_verified }) : "");
+    }
+    view.card.replaceChildren(heading, columns, footer);
+    view.card.dataset.entry = data.entry_id || "";
+    window.setTimeout(() => window.print(), 0);
+  }
+
+  // --- start ----------------------------------------------------------------------------------
+  async function start() {
+    state.config = await core.getJson("/api/config");
+    const [english, chinese] = await Promise.all([stringsFor("en"), stringsFor("zh")]);
+    $("privacy-en").textContent = english.privacy_notice;
+    $("privacy-zh").textContent = chinese.privacy_notice;
+    for (const info of state.config.languages) {
+      const item = document.createElement("li");
+      const button = core.element("button", "language", info.native);
+      button.type = "button";
+      button.lang = info.code;
+      button.dir = info.direction;
+      button.dataset.lang = info.code;
+      button.addEventListener("click", () => pickLanguage(info.code));
+      item.appendChild(button);
+      view.languages.appendChild(item);
+    }
+    $("continue-phone").hidden = !state.config.continue_on_phone;
+    $("continue-phone").addEventListener("click", continueOnPhone);
+    $("switch-language").addEventListener("click", showPicker);
+    $("start-over").addEventListener("click", wipe);
+    $("still-here").addEventListener("click", armIdle);
+    $("qr-close").addEventListener("click", () => { view.qr.hidden = true; });
+    view.form.addEventListener("submit", (event) => {
+      event.preventDefault();
+      const text = view.input.value.trim();
+      if (!text) return;
+      view.input.value = "";
+      send(text);
+    });
+    connection = new core.ChatConnection(window.location.origin, {
+      onStatus: (status) => { view.status.hidden = status === "online"; },
+    });
+    let saved = null;
+    try { saved = JSON.parse(sessionStorage.getItem(STORE) || "null"); } catch (error) { saved = null; }
+    state.user = (saved && saved.user) || core.newSessionId("k");
+    save();
+    document.body.dataset.ready = "true";
+    showPicker();
+  }
+
+  start();
+})();

@@ -1,0 +1,132 @@
+"""The kiosk's privacy and hand-over features in real Chromium: the idle warning and wipe, the
+QR code that continues the conversation in Telegram, and the printable bilingual card."""
+
+from __future__ import annotations
+
+import re
+
+import httpx
+import pytest
+from playwright.sync_api import Page, expect
+
+from bot.storage.continuation import ContinuationTokens
+from bot.storage.database import create_database_engine
+from bot.web.continuation import deep_link, qr_svg
+from tests.browser.conftest import (
+    ARTIFACTS,
+    BOT_USERNAME,
+    IDLE_SECONDS,
+    WARNING_SECONDS,
+    shot,
+)
+from tests.browser.kiosk import ask, open_kiosk, pick_language, session_user
+
+pytestmark = pytest.mark.browser
+
+WAIT_MS = (IDLE_SECONDS + WARNING_SECONDS + 30) * 1000
+
+
+def test_still_here_keeps_the_conversation(page: Page, web_assistant, strings) -> None:
+    open_kiosk(page, web_assistant)
+    pick_language(page, "de")
+    user = session_user(page)
+    warning = page.locator("#idle")
+    expect(warning).to_be_visible(timeout=WAIT_MS)
+    expect(page.locator("#idle-text")).to_have_text(
+        re.compile(re.escape(strings.get("idle_warning", "de", seconds=999)).replace("999", r"\d+"))
+    )
+    page.locator("#still-here").click()
+    expect(warning).to_be_hidden()
+    expect(page.locator("#chat")).to_be_visible()
+    assert session_user(page) == user
+    expect(page.locator("#log .td-bot").first).to_be_visible()
+
+
+def test_idle_warning_then_wipe_back_to_the_picker(page: Page, web_assistant, strings) -> None:
+    open_kiosk(page, web_assistant)
+    pick_language(page, "en")
+    ask(page, "How do I register my apartment with the local police?")
+    old_user = session_user(page)
+    expect(page.locator("#idle")).to_be_visible(timeout=WAIT_MS)
+    text = page.locator("#idle-text").text_content() or ""
+    seconds = int(re.search(r"\d+", text).group())  # type: ignore[union-attr]
+    assert 1 <= seconds <= WARNING_SECONDS
+    assert text == strings.get("idle_warning", "en", seconds=seconds)
+    shot(page, "kiosk-idle-warning")
+
+    expect(page.locator("#picker")).to_be_visible(timeout=WAIT_MS)
+    expect(page.locator("#chat")).to_be_hidden()
+    expect(page.locator("#idle")).to_be_hidden()
+    expect(page.locator("#log > *")).to_have_count(0)
+    assert session_user(page) != old_user
+    assert page.evaluate("Object.keys(sessionStorage)") == ["talentdesk.kiosk"]
+    expect(page.locator("html")).to_have_attribute("dir", "ltr")
+    # The server forgot the old session's chosen language: Chinese is detected again.
+    turn = web_assistant.chat(old_user, "你好", channel="kiosk")
+    assert turn.status_code == 200 and turn.json()["language"] == "zh"
+    shot(page, "kiosk-after-wipe")
+
+
+def test_the_qr_code_continues_this_conversation_in_telegram(
+    page: Page, web_assistant, strings
+) -> None:
+    open_kiosk(page, web_assistant)
+    pick_language(page, "fr")
+    user = session_user(page)
+    button = page.locator("#continue-phone")
+    expect(button).to_have_text(strings.get("button_continue_on_phone", "fr"))
+    button.click()
+    image = page.locator("#qr-image")
+    expect(page.locator("#qr")).to_be_visible()
+    expect(image).to_have_attribute("alt", strings.get("scan_to_continue", "fr"))
+    # The SVG really loaded and decoded (wait_for_function would need eval, which the CSP bans).
+    assert image.evaluate("img => img.decode().then(() => img.naturalWidth)") > 0
+    url = image.get_attribute("data-url") or ""
+    match = re.fullmatch(rf"https://t\.me/{BOT_USERNAME}\?start=([A-Za-z0-9_-]+)", url)
+    assert match, url
+    token = match.group(1)
+    src = image.get_attribute("src") or ""
+    svg = httpx.get(web_assistant.settings.web.url + src, timeout=30).content
+    assert svg == qr_svg(deep_link(BOT_USERNAME, token))
+    shot(page, "kiosk-qr")
+
+    engine = create_database_engine(web_assistant.settings.storage.database_url)
+    try:
+        continuation = ContinuationTokens(engine).redeem(token, "telegram:4242")
+    finally:
+        engine.dispose()
+    assert continuation is not None
+    assert (continuation.conversation_id, continuation.language) == (f"kiosk:{user}", "fr")
+    page.locator("#qr-close").click()
+    expect(page.locator("#qr")).to_be_hidden()
+
+
+def test_the_printable_card_shows_the_answer_in_both_languages(
+    page: Page, web_assistant, strings
+) -> None:
+    open_kiosk(page, web_assistant)
+    pick_language(page, "en")
+    answer = ask(page, "What are the opening hours of the service hall?")
+    expect(answer).to_have_attribute("data-kind", "knowledge_answer")
+    answer.locator("button.td-print").click()
+    card = page.locator("#print-card")
+    expect(card.locator(".card-columns article")).to_have_count(2)
+
+    page.emulate_media(media="print")
+    expect(card).to_be_visible()
+    expect(page.locator(".kiosk")).to_be_hidden()
+    english, chinese = card.locator("article[lang=en]"), card.locator("article[lang=zh]")
+    expect(english).to_contain_text(answer.locator(".td-text").text_content() or "")
+    expect(english).to_contain_text("Daze Lake International Talent Community")
+    expect(english).to_contain_text(strings.get("card_address", "en"))
+    expect(chinese).to_contain_text("大泽湖国际人才社区一站式服务大厅")
+    expect(chinese).to_contain_text("长沙市望城区大泽湖国际人才社区")
+    expect(chinese).to_contain_text(strings.get("card_address", "zh"))
+    assert re.search(r"[\u4e00-\u9fff]{10}", chinese.locator(".card-text").text_content() or "")
+    expect(card.locator("h2")).to_contain_text(strings.get("card_heading", "zh"))
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.pdf(path=str(ARTIFACTS / "kiosk-print-card.pdf"), format="A4")
+    shot(page, "kiosk-print-card")
+    page.emulate_media(media="screen")
+    expect(card).to_be_hidden()
+    expect(page.locator(".kiosk")).to_be_visible()
