@@ -34,6 +34,6 @@ def create_database_engine(url: str, project_root: Path | None = None) -> Engine
 
 def ensure_schema(engine: Engine) -> None:
     """Creates missing tables (importing the table modules registers them)."""
-    from bot.storage import continuation, unanswered  # noqa: F401
+    from bot.storage import bookings, continuation, feedback, handoffs, unanswered  # noqa: F401
 
     metadata.create_all(engine)
