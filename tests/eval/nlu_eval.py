@@ -76,8 +76,19 @@ def routing_file(folder: Path) -> Path:
 
 def predict(model: Path, test_file: Path, out: Path) -> list[dict]:
     """Every example of ``test_file`` with the model's intent prediction."""
-    command = [str(RASA), "test", "nlu", "--model", str(model), "--nlu", str(test_file),
-               "--out", str(out), "--successes", "--no-plot"]  # fmt: skip
+    command = [
+        str(RASA),
+        "test",
+        "nlu",
+        "--model",
+        str(model),
+        "--nlu",
+        str(test_file),
+        "--out",
+        str(out),
+        "--successes",
+        "--no-plot",
+    ]
     subprocess.run(command, cwd=ROOT, env=rasa_env(), check=True, capture_output=True)
     results: list[dict] = []
     for name in ("intent_successes.json", "intent_errors.json"):
@@ -143,8 +154,19 @@ def score(model: Path, folder: Path) -> dict:
 
 
 def train_nlu(config: Path, folder: Path) -> Path:
-    command = [str(RASA), "train", "nlu", "--config", str(config), "--nlu", "nlu/nlu",
-               "--out", str(folder), "--fixed-model-name", config.stem]  # fmt: skip
+    command = [
+        str(RASA),
+        "train",
+        "nlu",
+        "--config",
+        str(config),
+        "--nlu",
+        "nlu/nlu",
+        "--out",
+        str(folder),
+        "--fixed-model-name",
+        config.stem,
+    ]
     subprocess.run(command, cwd=ROOT, env=rasa_env(), check=True, capture_output=True)
     return folder / f"{config.stem}.tar.gz"
 
@@ -154,19 +176,28 @@ def print_report(name: str, report: dict) -> None:
     print("  language  examples  intent macro-F1  accuracy")
     for language, row in report["languages"].items():
         mark = "" if row["macro_f1"] >= TARGET_F1 else f"  (below {TARGET_F1})"
-        print(f"  {language:8}  {row['examples']:8}  {row['macro_f1']:15.3f}  "
-              f"{row['accuracy']:8.3f}{mark}")  # fmt: skip
-    print("  knowledge questions (retrieval eval): to a knowledge intent / reach the knowledge base")
+        print(
+            f"  {language:8}  {row['examples']:8}  {row['macro_f1']:15.3f}  "
+            f"{row['accuracy']:8.3f}{mark}"
+        )
+    print("  retrieval-eval questions: to a knowledge intent / reach the knowledge base")
     for language, row in report["knowledge_routing"].items():
-        print(f"  {language:8}  {row['questions']:8}  {row['knowledge_intent']:.3f} / "
-              f"{row['reaches_knowledge']:.3f}")  # fmt: skip
+        print(
+            f"  {language:8}  {row['questions']:8}  {row['knowledge_intent']:.3f} / "
+            f"{row['reaches_knowledge']:.3f}"
+        )
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--model", type=Path, default=MODEL)
-    parser.add_argument("--compare", type=Path, nargs="*", default=[],
-                        help="NLU pipeline configs to train and score side by side")  # fmt: skip
+    parser.add_argument(
+        "--compare",
+        type=Path,
+        nargs="*",
+        default=[],
+        help="NLU pipeline configs to train and score side by side",
+    )
     args = parser.parse_args(argv)
     if not args.model.exists():
         print(f"{args.model} is missing: run `make model` first", file=sys.stderr)
@@ -188,7 +219,11 @@ def main(argv: list[str] | None = None) -> int:
         **main_report,
         "comparison": {
             name: {lang: row["macro_f1"] for lang, row in report["languages"].items()}
-            | {"routing": {k: v["reaches_knowledge"] for k, v in report["knowledge_routing"].items()}}
+            | {
+                "routing": {
+                    k: v["reaches_knowledge"] for k, v in report["knowledge_routing"].items()
+                }
+            }
             for name, report in reports.items()
         },
         "seconds": round(time.monotonic() - started, 1),

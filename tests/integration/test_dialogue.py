@@ -179,8 +179,9 @@ def test_handoff_records_the_request_and_outside_hours_takes_a_message(
 
 def test_a_knowledge_answer_can_be_rated(assistant: RunningAssistant) -> None:
     user = "dialogue-feedback"
-    answer = one(say(assistant, user, "how do I apply for a residence permit?", "en"),
-                 "knowledge_answer")  # fmt: skip
+    answer = one(
+        say(assistant, user, "how do I apply for a residence permit?", "en"), "knowledge_answer"
+    )
     entry_id = answer["data"]["entry_id"]
     helpful, not_helpful = answer["buttons"]
     assert helpful["payload"] == f'/feedback{{"entry_id": "{entry_id}", "helpful": true}}'

@@ -43,8 +43,14 @@ def rules(book: BookingBook) -> BookingRules:
 
 
 def place(book: BookingBook, day: str = THURSDAY, slot: str = "09:00", sender: str = "other"):
-    return book.book(sender_id=sender, channel="web", language="en", service="tax",
-                     day=date.fromisoformat(day), slot=slot)  # fmt: skip
+    return book.book(
+        sender_id=sender,
+        channel="web",
+        language="en",
+        service="tax",
+        day=date.fromisoformat(day),
+        slot=slot,
+    )
 
 
 async def test_services_are_offered_as_buttons_in_the_language() -> None:
@@ -58,7 +64,9 @@ async def test_services_are_offered_as_buttons_in_the_language() -> None:
 
 async def test_a_service_typed_or_pressed_is_accepted_an_unknown_one_is_not(rules) -> None:
     validator = ValidateBookingForm(rules)
-    assert (await validate(validator, "booking_service", "tax please", tracker_for("x")))[0] == "tax"
+    assert (await validate(validator, "booking_service", "tax please", tracker_for("x")))[
+        0
+    ] == "tax"
     pressed = '/inform{"booking_service": "social_insurance"}'
     value, _ = await validate(validator, "booking_service", pressed, tracker_for(pressed))
     assert value == "social_insurance"
@@ -85,8 +93,9 @@ async def test_impossible_dates_are_refused_with_the_reason(rules, text, languag
 
 
 async def test_a_closed_day_suggests_the_next_open_day(rules) -> None:
-    value, (reply,) = await validate(ValidateBookingForm(rules), "booking_date", "2026-12-05",
-                                     tracker_for("x"))  # fmt: skip
+    value, (reply,) = await validate(
+        ValidateBookingForm(rules), "booking_date", "2026-12-05", tracker_for("x")
+    )
     assert value is None and "Monday 7 December 2026" in reply["text"]
     assert reply["buttons"] == [
         {"title": "Monday 7 December 2026", "payload": '/inform{"booking_date": "2026-12-07"}'}
@@ -103,8 +112,9 @@ async def test_good_and_unreadable_dates(rules) -> None:
 async def test_a_fully_booked_day_is_refused(rules, book) -> None:
     for slot in HallCalendar.load().slots(date(2026, 12, 3)):
         place(book, slot=slot)
-    value, (reply,) = await validate(ValidateBookingForm(rules), "booking_date", THURSDAY,
-                                     tracker_for("x"))  # fmt: skip
+    value, (reply,) = await validate(
+        ValidateBookingForm(rules), "booking_date", THURSDAY, tracker_for("x")
+    )
     assert value is None and reply["data"]["reason"] == "day_full"
 
 
@@ -145,7 +155,10 @@ async def test_confirming_stores_the_booking_with_a_readable_code(rules, book) -
     assert "Thursday 3 December 2026 at 14:00" in reply["text"]
     stored = book.get(code.lower())
     assert stored is not None and (stored.service, stored.slot, stored.sender_id) == (
-        "work_permit", "14:00", "test-user")  # fmt: skip
+        "work_permit",
+        "14:00",
+        "test-user",
+    )
     assert slot_events(events) == dict.fromkeys(slots)
 
 

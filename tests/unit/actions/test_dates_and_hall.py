@@ -61,8 +61,16 @@ def test_no_date_or_an_impossible_one_is_none(text: str) -> None:
 
 @pytest.mark.parametrize(
     ("text", "expected"),
-    [("9:30", "09:30"), ("10am", "10:00"), ("2 pm", "14:00"), ("14.00", "14:00"),
-     ("下午两点半", "14:30"), ("上午9点", "09:00"), ("3点", "15:00"), ("no time", None)],
+    [
+        ("9:30", "09:30"),
+        ("10am", "10:00"),
+        ("2 pm", "14:00"),
+        ("14.00", "14:00"),
+        ("下午两点半", "14:30"),
+        ("上午9点", "09:00"),
+        ("3点", "15:00"),
+        ("no time", None),
+    ],
 )
 def test_times_people_write(text: str, expected: str | None) -> None:
     assert time_of(text) == expected
@@ -104,5 +112,5 @@ def test_opening_now_and_next_opening() -> None:
 def test_a_broken_calendar_file_says_where(tmp_path) -> None:
     broken = tmp_path / "hall.yml"
     broken.write_text("timezone: Asia/Shanghai\nsessions: []\nholidays: {2026: [2026-13-01]}\n")
-    with pytest.raises(CalendarError, match="hall.yml"):
+    with pytest.raises(CalendarError, match=r"hall\.yml"):
         HallCalendar.load(broken)

@@ -48,8 +48,9 @@ def conversation(*turns: tuple[str, str, str | None]) -> list[dict]:
 async def test_inside_hours_staff_are_asked_to_join_with_the_transcript(engine) -> None:
     queue = HandoffQueue(engine)
     action = ActionRequestHuman(queue, HallCalendar.load(), fixed_clock(WEDNESDAY_MORNING))
-    events = conversation(("user", "hello", None), ("bot", "Hello!", "greeting"),
-                          ("user", "talk to a person", None))  # fmt: skip
+    events = conversation(
+        ("user", "hello", None), ("bot", "Hello!", "greeting"), ("user", "talk to a person", None)
+    )
     tracker = tracker_for("talk to a person", "fr", intent="request_human", events=events)
     events, (reply,) = await run(action, tracker)
     assert reply["kind"] == "handoff" and reply["data"]["staff_available"] is True
@@ -69,8 +70,11 @@ async def test_outside_hours_it_says_when_staff_are_back_and_takes_a_message(eng
     slots = slot_events(events)
     assert slots["handoff_outside_hours"] is True
     store = ActionStoreHandoffMessage(queue)
-    tracker = tracker_for("请回电", "zh", slots={"handoff_message": "请回电",
-                          "handoff_request_id": slots["handoff_request_id"]})  # fmt: skip
+    tracker = tracker_for(
+        "请回电",
+        "zh",
+        slots={"handoff_message": "请回电", "handoff_request_id": slots["handoff_request_id"]},
+    )
     _, (thanks,) = await run(store, tracker)
     assert thanks["data"]["message_stored"] is True and "留言已保存" in thanks["text"]
     assert queue.recent()[0].message == "请回电"
@@ -140,16 +144,20 @@ async def test_did_you_mean_offers_likely_intents_and_knowledge_entries(did_you_
 
 
 async def test_stuck_twice_is_offered_a_person(did_you_mean) -> None:
-    events = conversation(("user", "blorp", None), ("bot", "Did you mean?", "not_sure"),
-                          ("user", "zzz", None))  # fmt: skip
-    _, (not_sure, person) = await run(did_you_mean, unsure("zzz", "zh", events))
+    events = conversation(
+        ("user", "blorp", None), ("bot", "Did you mean?", "not_sure"), ("user", "zzz", None)
+    )
+    _, (_, person) = await run(did_you_mean, unsure("zzz", "zh", events))
     assert person["kind"] == "reach_a_person"
     assert person["buttons"] == [{"title": "联系工作人员", "payload": "/request_human"}]
     assert "还是没能理解" in person["text"]
 
 
 async def test_leaving_a_form_confirms_and_clears_its_slots() -> None:
-    events = [{"event": "active_loop", "name": "booking_form"}, {"event": "active_loop", "name": None}]
+    events = [
+        {"event": "active_loop", "name": "booking_form"},
+        {"event": "active_loop", "name": None},
+    ]
     tracker = tracker_for("算了", "zh", intent="stop", events=events)
     events, (reply,) = await run(ActionLeaveForm(), tracker)
     assert "已取消本次预约流程" in reply["text"]

@@ -46,9 +46,17 @@ def test_checklists_adapt_to_the_purpose() -> None:
 
 @pytest.mark.parametrize(
     ("text", "purpose"),
-    [("work", "work"), ("I'm a student", "study"), ("joining my wife", "family"),
-     ("Z", "work"), ("M visa", "business"), ("人才引进", "talent"), ("来留学", "study"),
-     ("探亲", "family"), ("a holiday", None)],
+    [
+        ("work", "work"),
+        ("I'm a student", "study"),
+        ("joining my wife", "family"),
+        ("Z", "work"),
+        ("M visa", "business"),
+        ("人才引进", "talent"),
+        ("来留学", "study"),
+        ("探亲", "family"),
+        ("a holiday", None),
+    ],
 )
 def test_purposes_from_words_and_visa_letters(text: str, purpose: str | None) -> None:
     assert purpose_of(text) == purpose
@@ -90,7 +98,10 @@ async def test_an_ambiguous_date_offers_both_readings(validator) -> None:
     value, (reply,) = await validate(validator, "entry_date", "1/2", tracker_for("1/2"))
     assert value is None and "Did you mean" in reply["text"]
     payloads = [b["payload"] for b in reply["buttons"]]
-    assert payloads == ['/inform{"entry_date": "2027-02-01"}', '/inform{"entry_date": "2027-01-02"}']
+    assert payloads == [
+        '/inform{"entry_date": "2027-02-01"}',
+        '/inform{"entry_date": "2027-01-02"}',
+    ]
 
 
 async def test_an_unknown_purpose_is_asked_again(validator) -> None:
@@ -115,7 +126,9 @@ async def test_the_checklist_is_dated_marks_overdue_items_and_clears_the_form() 
 
 
 async def test_the_checklist_in_chinese() -> None:
-    tracker = tracker_for("/inform", "zh", slots={"entry_date": "2026-12-03", "stay_purpose": "study"})
+    tracker = tracker_for(
+        "/inform", "zh", slots={"entry_date": "2026-12-03", "stay_purpose": "study"}
+    )
     _, (reply,) = await run(ActionArrivalChecklist(CLOCK), tracker)
     assert reply["language"] == "zh" and "2026年12月3日（星期四）" in reply["text"]
     assert "居留许可" in reply["text"] and "2027年1月2日" in reply["text"]
