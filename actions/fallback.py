@@ -8,9 +8,15 @@ means the intent classifier was unsure, not that the question is unanswerable.
 
 from __future__ import annotations
 
+from typing import Any
+
 from rasa_sdk import Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
 
 from actions.faq import ActionAnswerFromKnowledge, entry_payload
+from actions.forms import FORM_SLOTS
 
 # What each intent a user may have meant offers, as a button.
 INTENT_DESCRIPTIONS: dict[str, dict[str, str]] = {
@@ -35,6 +41,16 @@ class ActionDidYouMean(ActionAnswerFromKnowledge):
 
     def name(self) -> str:
         return "action_did_you_mean"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[dict[str, Any]]:
+        events = await super().run(dispatcher, tracker, domain)
+        intent = ((tracker.latest_message or {}).get("intent") or {}).get("name")
+        if intent == "inform":
+            # A form answer (e.g. an old button) outside its form must not pre-fill the next one.
+            events += [SlotSet(slot, None) for slots in FORM_SLOTS.values() for slot in slots]
+        return events
 
     def _intent_suggestions(self, tracker: Tracker, language: str) -> list[dict[str, str]]:
         ranking = (tracker.latest_message or {}).get("intent_ranking") or []

@@ -224,6 +224,8 @@ class ValidateBookingForm(FormValidationAction):
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
         language = turn_context(tracker).reply_language
+        if not tracker.get_slot("booking_date"):  # a stale time button before a day is chosen
+            return {"booking_time": None}
         day = date.fromisoformat(str(tracker.get_slot("booking_date")))
         slot = time_of(answer_text(value, "booking_time"))
         problem = None

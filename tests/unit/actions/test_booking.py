@@ -211,3 +211,11 @@ def test_capacity_is_enforced_by_the_store(book) -> None:
     with pytest.raises(SlotFullError):
         place(book)
     assert book.taken(date(2026, 12, 3)) == {"09:00": 1}
+
+
+async def test_a_stale_time_button_before_a_day_is_ignored(rules) -> None:
+    payload = '/inform{"booking_time": "09:30"}'
+    value, replies = await validate(
+        ValidateBookingForm(rules), "booking_time", payload, tracker_for(payload)
+    )
+    assert value is None and replies == []

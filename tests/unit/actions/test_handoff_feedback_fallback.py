@@ -168,3 +168,10 @@ async def test_change_language_asks_the_channel_for_its_picker() -> None:
     _, (reply,) = await run(ActionOfferLanguages(), tracker_for("change language", "de"))
     assert reply["kind"] == "language_menu" and reply["language"] == "en"
     assert reply["data"] == {"current_language": "de"}
+
+
+async def test_a_stray_form_answer_outside_a_form_clears_the_form_slots(did_you_mean) -> None:
+    tracker = tracker_for('/inform{"booking_date": "2026-12-03"}', intent="inform")
+    events, replies = await run(did_you_mean, tracker)
+    assert replies and slot_events(events)["booking_date"] is None
+    assert set(slot_events(events)) >= {"entry_date", "stay_purpose", "booking_time"}
