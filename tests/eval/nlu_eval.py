@@ -74,8 +74,8 @@ def routing_file(folder: Path) -> Path:
     return path
 
 
-def predict(model: Path, test_file: Path, out: Path) -> list[dict]:
-    """Every example of ``test_file`` with the model's intent prediction."""
+def predict(model: Path, test_data: Path, out: Path) -> list[dict]:
+    """Every example of ``test_data`` (a file or folder) with the model's intent prediction."""
     command = [
         str(RASA),
         "test",
@@ -83,7 +83,7 @@ def predict(model: Path, test_file: Path, out: Path) -> list[dict]:
         "--model",
         str(model),
         "--nlu",
-        str(test_file),
+        str(test_data),
         "--out",
         str(out),
         "--successes",
@@ -116,9 +116,26 @@ def macro_f1(pairs: list[tuple[str, str]]) -> tuple[float, dict[str, float]]:
     return round(sum(per_intent.values()) / len(per_intent), 4), per_intent
 
 
+def heldout_texts() -> set[str]:
+    data = yaml.safe_load(HELDOUT.read_text(encoding="utf-8"))
+    return {
+        line[2:].strip()
+        for block in data["nlu"]
+        for line in block["examples"].splitlines()
+        if line.startswith("- ")
+    }
+
+
 def score(model: Path, folder: Path) -> dict:
-    heldout = predict(model, HELDOUT, folder / "heldout")
-    routing = predict(model, routing_file(folder), folder / "routing")
+    # One `rasa test nlu` run over both files: loading the model is the slow part.
+    data = folder / "data"
+    data.mkdir(parents=True)
+    (data / "heldout.yml").write_text(HELDOUT.read_text(encoding="utf-8"), encoding="utf-8")
+    routing_file(data)
+    predictions = predict(model, data, folder / "out")
+    held = heldout_texts()
+    heldout = [item for item in predictions if item["text"] in held]
+    routing = [item for item in predictions if item["text"] not in held]
     by_language: dict[str, list[tuple[str, str]]] = defaultdict(list)
     errors = []
     for item in heldout:
@@ -138,9 +155,13 @@ def score(model: Path, folder: Path) -> dict:
             "f1_per_intent": per_intent,
         }
     routed: dict[str, Counter[str]] = defaultdict(Counter)
+    misrouted = []
     for item in routing:
         language = "zh" if has_chinese(item["text"]) else "en"
-        routed[language][item["intent_prediction"]["name"]] += 1
+        got = item["intent_prediction"]["name"]
+        routed[language][got] += 1
+        if got not in REACHES_KNOWLEDGE:
+            misrouted.append({"text": item["text"], "predicted": got})
     routing_report = {}
     for language, counts in sorted(routed.items()):
         total = sum(counts.values())
@@ -150,7 +171,12 @@ def score(model: Path, folder: Path) -> dict:
             "reaches_knowledge": round(sum(counts[i] for i in REACHES_KNOWLEDGE) / total, 4),
             "predicted": dict(counts.most_common()),
         }
-    return {"languages": languages, "errors": errors, "knowledge_routing": routing_report}
+    return {
+        "languages": languages,
+        "errors": errors,
+        "knowledge_routing": routing_report,
+        "knowledge_questions_misrouted": misrouted,
+    }
 
 
 def train_nlu(config: Path, folder: Path) -> Path:
