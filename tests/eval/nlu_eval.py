@@ -6,7 +6,7 @@ macro-F1 separately for English and Chinese. It also sends the 308 questions of 
 evaluation through NLU and reports how many reach the knowledge base (the intents whose action
 searches it), so new dialogue intents cannot silently steal knowledge questions.
 
-``--compare config_a.yml config_b.yml ...`` trains an NLU-only model per pipeline config and
+``--compare tests/eval/nlu/configs/diet.yml`` trains an NLU-only model per pipeline config and
 scores each on the same sets (a few minutes per config on 2 cores).
 
 Rasa runs in its own environment: this script shells out to ``.venv-rasa/bin/rasa test nlu``.
