@@ -185,7 +185,7 @@ class KnowledgeBase:
         index = KnowledgeIndex(
             loaded.entries, self._embedder, vectors, owners, chinese,
             tokenizer=None, synonyms=synonyms, multilingual=self._multilingual,
-        )
+        )  # fmt: skip
         if rebuilt:
             self._index_dir.mkdir(parents=True, exist_ok=True)
             faiss.write_index(index.faiss_index, str(faiss_path))
@@ -221,7 +221,7 @@ class KnowledgeBase:
             len(report.problems),
             "rebuilt" if rebuilt else "loaded",
             report.seconds,
-        )
+        )  # fmt: skip
         return report
 
     def _content_hash(self, entries: list[KnowledgeEntry]) -> str:

@@ -24,7 +24,7 @@ CATEGORIES = frozenset(
         "driving", "schooling", "family", "permanent-residence", "learning-chinese", "transport",
         "daily-life", "business", "jobs", "lost-documents",
     }
-)
+)  # fmt: skip
 ENTRY_SUFFIXES = (".md", ".yml", ".yaml")
 ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 LANGUAGE_HEADING = re.compile(r"^##[ \t]+([a-z]{2}(?:-[A-Za-z]{2,4})?)[ \t]*$", re.MULTILINE)
@@ -96,7 +96,7 @@ def load_knowledge(folder: Path, languages: Iterable[str], today: date | None = 
                     path, 1, f"duplicate id {entry.id!r}, already used by {seen[entry.id]}",
                     "give one of the two entries another id (and rename its file to match)",
                 )
-            )
+            )  # fmt: skip
             continue
         seen[entry.id] = path
         result.entries.append(entry)
@@ -125,7 +125,7 @@ def parse_entry(path: Path, folder: Path, languages: frozenset[str], today: date
         raise _Invalid(
             lines.get(unknown[0], header_line), f"unknown field {unknown[0]!r}",
             f"use only: {', '.join(sorted(KNOWN_FIELDS))} (check the spelling)",
-        )
+        )  # fmt: skip
 
     def line_of(key: str) -> int:
         return lines.get(key, header_line)
@@ -285,7 +285,7 @@ def _parse_yaml(text: str, first_line: int) -> tuple[dict[str, Any], dict[str, i
         problem = getattr(error, "problem", None) or str(error).splitlines()[0]
         raise _Invalid(line, f"broken YAML: {problem}",
                        "check indentation and quote text that contains ': ' or starts with a symbol"
-                       ) from error
+                       ) from error  # fmt: skip
     if not isinstance(data, dict) or not isinstance(node, yaml.MappingNode):
         raise _Invalid(
             first_line,
