@@ -33,6 +33,8 @@ run: setup model
 
 test: setup model index lint browsers
 	$(RASA) data validate --data nlu --domain domain.yml --config config.yml --fail-on-warnings
+	$(RASA) test core --stories tests/stories --model $(MODEL) --fail-on-prediction-errors \
+	  --out var/rasa-test --no-plot
 	$(APP_PY) -m pytest
 
 setup: $(VENV)/.installed $(RASA_VENV)/.installed
@@ -87,8 +89,9 @@ index: setup
 	$(APP_PY) -m actions.knowledge build
 
 # Evaluation reports (JSON under var/eval/).
-eval: setup
+eval: setup model
 	$(APP_PY) -m tests.eval.retrieval_eval
+	$(APP_PY) -m tests.eval.nlu_eval
 
 # Benchmarks (JSON under var/bench/); the generated 10,000-entry base takes about 10 minutes.
 bench: setup

@@ -17,11 +17,13 @@ from rasa_sdk.types import DomainDict
 from sqlalchemy.exc import SQLAlchemyError
 
 from actions.context import TurnContext, turn_context
+from actions.feedback import feedback_buttons
 from actions.knowledge.base import KnowledgeBase
 from actions.knowledge.entry import KnowledgeEntry
 from actions.knowledge.index import Hit
 from actions.knowledge.text import has_chinese
 from actions.replies import send_reply
+from actions.transcript import reply_kinds_since_previous_user_message
 from bot.storage.unanswered import UnansweredLog, UnansweredQuestion, now
 
 log = logging.getLogger(__name__)
@@ -56,6 +58,20 @@ REACH_A_PERSON = {
         "或拨打长沙政务服务热线 12345。"
     ),
 }
+
+
+STILL_STUCK = {
+    "en": "I'm still not getting it, sorry. Would you like to talk to a person?",
+    "zh": "抱歉，我还是没能理解。需要联系工作人员吗？",
+}
+TALK_TO_A_PERSON = {"en": "Talk to a person", "zh": "联系工作人员"}
+# Replies that mean the assistant did not understand the previous message.
+STUCK_KINDS = frozenset({"not_sure", "did_you_mean"})
+
+
+def was_stuck_before(tracker: Tracker) -> bool:
+    """True when the assistant did not understand the user's previous message either."""
+    return any(kind in STUCK_KINDS for kind in reply_kinds_since_previous_user_message(tracker))
 
 
 def entry_payload(entry_id: str) -> str:
@@ -110,7 +126,7 @@ class ActionAnswerFromKnowledge(Action):
 
         intent = ((tracker.latest_message or {}).get("intent") or {}).get("name")
         await asyncio.to_thread(self._record, tracker, context, best, intent)
-        self._not_sure(dispatcher, hits, context, out_of_scope=intent == "out_of_scope")
+        self._not_sure(dispatcher, tracker, hits, context, out_of_scope=intent == "out_of_scope")
         return []
 
     def _answer(
@@ -125,6 +141,7 @@ class ActionAnswerFromKnowledge(Action):
             dispatcher,
             text,
             language,
+            buttons=feedback_buttons(entry.id, context.reply_language),
             kind="knowledge_answer",
             source={
                 "name": entry.source_name,
@@ -138,22 +155,33 @@ class ActionAnswerFromKnowledge(Action):
     def _not_sure(
         self,
         dispatcher: CollectingDispatcher,
+        tracker: Tracker,
         hits: list[Hit],
         context: TurnContext,
         out_of_scope: bool,
     ) -> None:
         language = context.reply_language
+        buttons = self._intent_suggestions(tracker, language)
+        hits = [hit for hit in hits if hit.confidence > 0]  # no match at all is not a suggestion
         if hits and not out_of_scope:
             text = NOT_SURE[language]
-            buttons = [
+            buttons += [
                 {"title": hit.entry.title_in(language), "payload": entry_payload(hit.entry.id)}
                 for hit in hits
             ]
         else:
             text = OUT_OF_SCOPE[language] if out_of_scope else NO_MATCH[language]
-            buttons = []
         send_reply(dispatcher, text, language, buttons=buttons, kind="not_sure")
-        send_reply(dispatcher, REACH_A_PERSON[language], language, kind="reach_a_person")
+        if was_stuck_before(tracker):
+            person = [{"title": TALK_TO_A_PERSON[language], "payload": "/request_human"}]
+            text = f"{STILL_STUCK[language]} {REACH_A_PERSON[language]}"
+            send_reply(dispatcher, text, language, buttons=person, kind="reach_a_person")
+        else:
+            send_reply(dispatcher, REACH_A_PERSON[language], language, kind="reach_a_person")
+
+    def _intent_suggestions(self, tracker: Tracker, language: str) -> list[dict[str, str]]:
+        """Other things the user may have meant; the fallback action adds the intents'."""
+        return []
 
     def _record(
         self, tracker: Tracker, context: TurnContext, best: Hit | None, intent: str | None

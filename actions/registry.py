@@ -6,14 +6,31 @@ from dataclasses import dataclass
 
 from rasa_sdk import Action
 
+from actions.booking.form import (
+    ActionAskBookingService,
+    ActionAskBookingTime,
+    BookingRules,
+    ValidateBookingForm,
+)
+from actions.booking.manage import ActionCancelBooking, ActionConfirmBooking, ActionShowBooking
+from actions.fallback import ActionDidYouMean
 from actions.faq import ActionAnswerFromKnowledge
+from actions.feedback import ActionRecordFeedback
+from actions.forms import ActionLeaveForm
 from actions.greeting import ActionGreetUser
+from actions.hall import Clock, HallCalendar
+from actions.handoff import ActionRequestHuman, ActionStoreHandoffMessage
 from actions.knowledge.base import KnowledgeBase
 from actions.knowledge.embedder import SentenceTransformerEmbedder
+from actions.language_menu import ActionOfferLanguages
+from actions.planner import ActionArrivalChecklist, ValidateArrivalPlanForm
 from actions.session import ActionValidateSlotMappings
 from bot.language.registry import LanguageRegistry
 from bot.settings import Settings
+from bot.storage.bookings import BookingBook
 from bot.storage.database import create_database_engine, ensure_schema
+from bot.storage.feedback import RatingLog
+from bot.storage.handoffs import HandoffQueue
 from bot.storage.unanswered import UnansweredLog
 
 
@@ -23,6 +40,11 @@ class ActionServices:
 
     knowledge: KnowledgeBase
     unanswered: UnansweredLog
+    calendar: HallCalendar
+    bookings: BookingBook
+    handoffs: HandoffQueue
+    ratings: RatingLog
+    clock: Clock
 
     def warm_up(self) -> None:
         """Loads the embedding model and the knowledge index."""
@@ -40,19 +62,45 @@ def build_services(settings: Settings) -> ActionServices:
         multilingual=settings.knowledge.multilingual_embeddings,
         reload_interval=settings.knowledge.reload_interval_seconds,
     )
-    return ActionServices(knowledge=knowledge, unanswered=UnansweredLog(engine))
+    calendar = HallCalendar.load()
+    return ActionServices(
+        knowledge=knowledge,
+        unanswered=UnansweredLog(engine),
+        calendar=calendar,
+        bookings=BookingBook(engine, settings.booking.capacity_per_slot),
+        handoffs=HandoffQueue(engine),
+        ratings=RatingLog(engine),
+        clock=calendar.now,
+    )
 
 
 def build_actions(settings: Settings, services: ActionServices) -> list[Action]:
     """The actions, in no particular order."""
+    knowledge = settings.knowledge
+    thresholds = (knowledge.min_confidence_latin, knowledge.min_confidence_chinese)
+    rules = BookingRules(
+        services.calendar, services.bookings, services.clock, settings.booking.max_days_ahead
+    )
     return [
         ActionValidateSlotMappings(),
         ActionGreetUser(),
         ActionAnswerFromKnowledge(
-            services.knowledge,
-            services.unanswered,
-            min_confidence_latin=settings.knowledge.min_confidence_latin,
-            min_confidence_chinese=settings.knowledge.min_confidence_chinese,
-            suggestions=settings.knowledge.suggestions,
+            services.knowledge, services.unanswered, *thresholds, knowledge.suggestions
         ),
+        ActionDidYouMean(
+            services.knowledge, services.unanswered, *thresholds, knowledge.suggestions
+        ),
+        ActionRecordFeedback(services.ratings),
+        ActionOfferLanguages(),
+        ActionLeaveForm(),
+        ValidateArrivalPlanForm(services.clock),
+        ActionArrivalChecklist(services.clock),
+        ValidateBookingForm(rules),
+        ActionAskBookingService(),
+        ActionAskBookingTime(rules),
+        ActionConfirmBooking(rules),
+        ActionShowBooking(rules),
+        ActionCancelBooking(rules),
+        ActionRequestHuman(services.handoffs, services.calendar, services.clock),
+        ActionStoreHandoffMessage(services.handoffs),
     ]

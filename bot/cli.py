@@ -9,8 +9,12 @@ import argparse
 import asyncio
 import logging
 import sys
+from typing import TYPE_CHECKING
 
 from bot.settings import Settings
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
 
 
 def _run(settings: Settings, _: argparse.Namespace) -> int:
@@ -88,6 +92,8 @@ def _staff(settings: Settings, args: argparse.Namespace) -> int:
 
     engine = create_database_engine(settings.storage.database_url, settings.project_root)
     ensure_schema(engine)
+    if args.staff_command == "handoffs":
+        return _staff_handoffs(engine, args)
     questions = UnansweredLog(engine).recent(args.limit)
     if not questions:
         print("No unanswered questions.")
@@ -101,6 +107,25 @@ def _staff(settings: Settings, args: argparse.Namespace) -> int:
             f"{question.asked_at:%Y-%m-%d %H:%M} [{question.language}/{question.channel}] "
             f"{question.reason}: {question.text}{best}"
         )
+    return 0
+
+
+def _staff_handoffs(engine: Engine, args: argparse.Namespace) -> int:
+    from bot.storage.handoffs import HandoffQueue
+
+    requests = HandoffQueue(engine).recent(args.limit, status=args.status)
+    if not requests:
+        print("No requests for a person.")
+    for request in requests:
+        when = "in hours" if request.during_opening_hours else "after hours"
+        print(
+            f"#{request.id} {request.created_at:%Y-%m-%d %H:%M} [{request.language}/"
+            f"{request.channel}] {request.status}, {when}: {request.sender_id}"
+        )
+        if request.message:
+            print(f"    message: {request.message}")
+        for line in request.transcript[-6:]:
+            print(f"    {line['role']:>4}: {line['text'][:160]}")
     return 0
 
 
@@ -119,6 +144,11 @@ def build_parser() -> argparse.ArgumentParser:
         "unanswered", help="questions the assistant could not answer"
     )
     unanswered.add_argument("--limit", type=int, default=50)
+    handoffs = staff_commands.add_parser(
+        "handoffs", help="requests to talk to a person, with the latest messages"
+    )
+    handoffs.add_argument("--limit", type=int, default=20)
+    handoffs.add_argument("--status", default=None, help="only this status, e.g. open")
     return parser
 
 

@@ -143,6 +143,15 @@ class KnowledgeSettings(BaseModel):
     reload_interval_seconds: float = 2.0
 
 
+class BookingSettings(BaseModel):
+    """Appointments at the hall's counters (hours and holidays: actions/data/hall_calendar.yml)."""
+
+    # Visitors the counters take in one slot.
+    capacity_per_slot: int = Field(default=2, ge=1)
+    # How far ahead a visitor can book.
+    max_days_ahead: int = Field(default=60, ge=1)
+
+
 class LauncherSettings(BaseModel):
     """The supervisor behind ``make run``."""
 
@@ -174,6 +183,7 @@ class Settings(BaseSettings):
     storage: StorageSettings = StorageSettings()
     knowledge: KnowledgeSettings = KnowledgeSettings()
     launcher: LauncherSettings = LauncherSettings()
+    booking: BookingSettings = BookingSettings()
 
     # The conventional name, read in addition to TALENTDESK_TELEGRAM__TOKEN.
     telegram_bot_token: SecretStr | None = Field(default=None, alias="TELEGRAM_BOT_TOKEN")

@@ -37,6 +37,13 @@ def create_database_engine(url: str, project_root: Path | None = None) -> Engine
 
 def ensure_schema(engine: Engine) -> None:
     """Creates missing tables (importing the table modules registers them)."""
-    from bot.storage import continuation, telegram_users, unanswered  # noqa: F401
+    from bot.storage import (  # noqa: F401
+        bookings,
+        continuation,
+        feedback,
+        handoffs,
+        telegram_users,
+        unanswered,
+    )
 
     metadata.create_all(engine)

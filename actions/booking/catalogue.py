@@ -1,0 +1,121 @@
+"""The hall services visitors can book, and reading a time of day from what people type."""
+
+from __future__ import annotations
+
+import re
+
+# key -> names and the words people use for it.
+SERVICES: dict[str, dict[str, object]] = {
+    "entry_exit": {
+        "en": "Entry-exit (visas, residence permits)",
+        "zh": "出入境（签证、居留许可）",
+        "words": ("entry", "exit", "visa", "residence", "出入境", "签证", "居留"),
+    },
+    "work_permit": {
+        "en": "Work permit",
+        "zh": "外国人工作许可",
+        "words": ("work permit", "work", "工作许可", "工作证", "工作"),
+    },
+    "talent_accreditation": {
+        "en": "Talent accreditation",
+        "zh": "人才认定",
+        "words": ("talent", "accreditation", "人才"),
+    },
+    "market_registration": {
+        "en": "Market registration (companies)",
+        "zh": "市场主体登记（企业注册）",
+        "words": (
+            "market",
+            "company",
+            "business licen",
+            "register a business",
+            "注册公司",
+            "市场",
+            "营业执照",
+            "公司",
+        ),
+    },
+    "tax": {
+        "en": "Tax",
+        "zh": "税务",
+        "words": ("tax", "税"),
+    },
+    "social_insurance": {
+        "en": "Social insurance",
+        "zh": "社保",
+        "words": ("social", "insurance", "pension", "社保", "社会保险", "养老"),
+    },
+}
+
+
+def service_name(key: str, language: str) -> str:
+    return str(SERVICES[key]["zh" if language == "zh" else "en"])
+
+
+def service_of(text: str) -> str | None:
+    """The service a user's words name (the first listed whose words match)."""
+    lowered = text.lower().strip()
+    if lowered in SERVICES:
+        return lowered
+    for key, service in SERVICES.items():
+        if any(str(word) in lowered for word in service["words"]):  # type: ignore[attr-defined]
+            return key
+    return None
+
+
+CLOCK = re.compile(r"(\d{1,2})(?:[:：.](\d{2}))?\s*(am|pm|a\.m\.|p\.m\.)?")
+ZH_CLOCK = re.compile(
+    r"(上午|早上|中午|下午|晚上)?\s*(\d{1,2}|[一二两三四五六七八九十]{1,2})[点:：](半|\d{2}|[一二三四五]十)?"
+)
+ZH_HOURS = {
+    "一": 1,
+    "二": 2,
+    "两": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+    "六": 6,
+    "七": 7,
+    "八": 8,
+    "九": 9,
+    "十": 10,
+    "十一": 11,
+    "十二": 12,
+}
+ZH_MINUTES = {"半": 30, "一十": 10, "二十": 20, "三十": 30, "四十": 40, "五十": 50}
+
+
+def time_of(text: str) -> str | None:
+    """``HH:MM`` from "9:30", "2pm", "14.00", "下午两点半"; None when there is no time.
+
+    A bare hour from 1 to 7 is read as afternoon: the hall is closed at 1-7 in the morning.
+    """
+    lowered = text.lower()
+    if match := ZH_CLOCK.search(lowered):
+        period, hour_text, minute_text = match.groups()
+        hour = int(hour_text) if hour_text.isdigit() else ZH_HOURS.get(hour_text)
+        if hour is None:
+            return None
+        minute = 0
+        if minute_text:
+            minute = int(minute_text) if minute_text.isdigit() else ZH_MINUTES[minute_text]
+        if (period in ("下午", "晚上") and hour < 12) or (period is None and 1 <= hour <= 7):
+            hour += 12
+        return _checked(hour, minute)
+    if match := CLOCK.search(lowered):
+        hour, minute = int(match.group(1)), int(match.group(2) or 0)
+        suffix = (match.group(3) or "").replace(".", "")
+        if suffix == "pm" and hour < 12:
+            hour += 12
+        elif suffix == "am" and hour == 12:
+            hour = 0
+        elif not suffix and 1 <= hour <= 7:
+            hour += 12
+        return _checked(hour, minute)
+    return None
+
+
+def _checked(hour: int, minute: int) -> str | None:
+    if 0 <= hour < 24 and 0 <= minute < 60:
+        return f"{hour:02d}:{minute:02d}"
+    return None

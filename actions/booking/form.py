@@ -1,0 +1,290 @@
+"""The booking form: service, date and time slot, each checked against the hall's calendar and
+the slots already taken, with a reason the visitor can act on when an answer does not fit."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.booking.catalogue import SERVICES, service_name, service_of, time_of
+from actions.context import turn_context
+from actions.dates import AmbiguousDate, parse_date
+from actions.forms import answer_text, inform_payload
+from actions.hall import Clock, HallCalendar
+from actions.replies import send_reply
+from actions.wording import format_date
+from bot.storage.bookings import BookingBook
+
+TEXT = {
+    "ask_service": {
+        "en": "Which service do you need an appointment for?",
+        "zh": "请问您要预约哪项业务？",
+    },
+    "unknown_service": {
+        "en": "Sorry, the hall doesn't book that. Please pick one of these services:",
+        "zh": "抱歉，大厅不提供该业务的预约。请选择以下业务之一：",
+    },
+    "no_date": {
+        "en": "I couldn't read a date in that. Which day would you like to come? "
+        "For example 2026-12-03, 3 December, tomorrow or next Monday.",
+        "zh": "没有识别出日期。您想哪天来？例如 2026-12-03、12月3日、明天或下周一。",
+    },
+    "which_date": {
+        "en": "Did you mean {first} or {second}?",
+        "zh": "您指的是{first}还是{second}？",
+    },
+    "past": {
+        "en": "{date} has already passed. Please choose a day from today on.",
+        "zh": "{date}已经过去了，请选择今天或以后的日期。",
+    },
+    "too_far": {
+        "en": "Bookings open {days} days ahead; {date} is further away. "
+        "Please pick an earlier day.",
+        "zh": "只能预约{days}天内的日期，{date}太远了，请选择更早的日期。",
+    },
+    "weekend": {
+        "en": "The hall is closed at weekends ({date}). It is open Monday to Friday.",
+        "zh": "服务大厅周末不办公（{date}），办公时间为周一至周五。",
+    },
+    "holiday": {
+        "en": "The hall is closed on {date}: it is a Chinese public holiday.",
+        "zh": "{date}是国家法定节假日，服务大厅不办公。",
+    },
+    "day_full": {
+        "en": "Every slot on {date} is taken (or has passed). Please choose another day.",
+        "zh": "{date}的时段已全部约满（或已过），请选择其他日期。",
+    },
+    "next_open": {"en": "The next open day is {date}.", "zh": "最近的办公日是{date}。"},
+    "ask_time": {
+        "en": "Which time on {date}? The hall is open 9:00-12:00 and 13:30-17:30; free slots:",
+        "zh": "{date}您想约几点？大厅办公时间 9:00-12:00、13:30-17:30，可约时段：",
+    },
+    "no_time": {
+        "en": "I couldn't read a time in that. Please pick one of the free slots.",
+        "zh": "没有识别出时间，请选择一个可约时段。",
+    },
+    "not_a_slot": {
+        "en": "{time} is not a booking slot: the hall is open 9:00-12:00 and 13:30-17:30, "
+        "with slots every half hour. Please pick one of the free slots.",
+        "zh": "{time}不是可预约时段：大厅办公时间 9:00-12:00、13:30-17:30，每半小时一个时段。"
+        "请选择可约时段。",
+    },
+    "slot_past": {
+        "en": "{time} today has already passed. Please pick a later slot.",
+        "zh": "今天{time}已经过了，请选择更晚的时段。",
+    },
+    "slot_full": {
+        "en": "{time} is fully booked. Please pick another slot.",
+        "zh": "{time}已约满，请选择其他时段。",
+    },
+}
+
+
+def service_buttons(language: str) -> list[dict[str, str]]:
+    return [
+        {"title": service_name(key, language), "payload": inform_payload("booking_service", key)}
+        for key in SERVICES
+    ]
+
+
+class BookingRules:
+    """What can be booked when: the hall calendar, the booking window and the slots taken.
+
+    Args:
+        calendar: The hall's calendar.
+        book: The stored bookings.
+        clock: The current time in the hall's time zone.
+        max_days_ahead: How far ahead visitors may book.
+    """
+
+    def __init__(
+        self, calendar: HallCalendar, book: BookingBook, clock: Clock, max_days_ahead: int
+    ) -> None:
+        self.calendar = calendar
+        self.book = book
+        self.clock = clock
+        self.max_days_ahead = max_days_ahead
+
+    def free_slots(self, day: date) -> list[str]:
+        """Slots of ``day`` that are not full and not already past."""
+        now = self.clock()
+        taken = self.book.taken(day)
+        return [
+            slot
+            for slot in self.calendar.slots(day)
+            if taken.get(slot, 0) < self.book.capacity_per_slot
+            and not (day == now.date() and slot <= now.strftime("%H:%M"))
+        ]
+
+    def date_problem(self, day: date) -> str | None:
+        """The key of the reason ``day`` cannot be booked, or None."""
+        today = self.clock().date()
+        if day < today:
+            return "past"
+        if day > today + timedelta(days=self.max_days_ahead):
+            return "too_far"
+        if closed := self.calendar.closed_reason(day):
+            return closed
+        if not self.free_slots(day):
+            return "day_full"
+        return None
+
+    def next_bookable_day(self, after: date) -> date | None:
+        today = self.clock().date()
+        day = max(after, today)
+        for _ in range(self.max_days_ahead + 1):
+            day += timedelta(days=1)
+            if self.date_problem(day) is None:
+                return day
+        return None
+
+
+class ValidateBookingForm(FormValidationAction):
+    """Validates each answer of the booking form."""
+
+    def __init__(self, rules: BookingRules) -> None:
+        self._rules = rules
+
+    def name(self) -> str:
+        return "validate_booking_form"
+
+    async def validate_booking_service(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        service = service_of(answer_text(value, "booking_service"))
+        if service is None:
+            language = turn_context(tracker).reply_language
+            send_reply(
+                dispatcher,
+                TEXT["unknown_service"][language],
+                language,
+                buttons=service_buttons(language),
+                kind="invalid_answer",
+            )
+        return {"booking_service": service}
+
+    async def validate_booking_date(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        language = turn_context(tracker).reply_language
+        parsed = parse_date(
+            answer_text(value, "booking_date"), self._rules.clock().date(), prefer="future"
+        )
+        if isinstance(parsed, AmbiguousDate):
+            first, second = (format_date(day, language) for day in parsed.options)
+            buttons = [
+                {
+                    "title": format_date(day, language),
+                    "payload": inform_payload("booking_date", day.isoformat()),
+                }
+                for day in parsed.options
+            ]
+            send_reply(
+                dispatcher,
+                TEXT["which_date"][language].format(first=first, second=second),
+                language,
+                buttons=buttons,
+            )
+            return {"booking_date": None}
+        if parsed is None:
+            send_reply(dispatcher, TEXT["no_date"][language], language, kind="invalid_answer")
+            return {"booking_date": None}
+        problem = self._rules.date_problem(parsed)
+        if problem is None:
+            return {"booking_date": parsed.isoformat()}
+        reason = TEXT[problem][language].format(
+            date=format_date(parsed, language), days=self._rules.max_days_ahead
+        )
+        buttons = []
+        if problem != "too_far" and (suggested := self._rules.next_bookable_day(parsed)):
+            reason += " " + TEXT["next_open"][language].format(
+                date=format_date(suggested, language)
+            )
+            buttons = [
+                {
+                    "title": format_date(suggested, language),
+                    "payload": inform_payload("booking_date", suggested.isoformat()),
+                }
+            ]
+        send_reply(
+            dispatcher,
+            reason,
+            language,
+            buttons=buttons,
+            kind="invalid_answer",
+            data={"reason": problem},
+        )
+        return {"booking_date": None}
+
+    async def validate_booking_time(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        language = turn_context(tracker).reply_language
+        if not tracker.get_slot("booking_date"):  # a stale time button before a day is chosen
+            return {"booking_time": None}
+        day = date.fromisoformat(str(tracker.get_slot("booking_date")))
+        slot = time_of(answer_text(value, "booking_time"))
+        problem = None
+        if slot is None:
+            problem = "no_time"
+        elif slot not in self._rules.calendar.slots(day):
+            problem = "not_a_slot"
+        elif slot not in self._rules.free_slots(day):
+            now = self._rules.clock()
+            past = day == now.date() and slot <= now.strftime("%H:%M")
+            problem = "slot_past" if past else "slot_full"
+        if problem is None:
+            return {"booking_time": slot}
+        send_reply(
+            dispatcher,
+            TEXT[problem][language].format(time=slot),
+            language,
+            kind="invalid_answer",
+            data={"reason": problem},
+        )
+        return {"booking_time": None}
+
+
+class ActionAskBookingService(Action):
+    """Asks for the service, with the hall's services as buttons."""
+
+    def name(self) -> str:
+        return "action_ask_booking_service"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[dict[str, Any]]:
+        language = turn_context(tracker).reply_language
+        send_reply(
+            dispatcher, TEXT["ask_service"][language], language, buttons=service_buttons(language)
+        )
+        return []
+
+
+class ActionAskBookingTime(Action):
+    """Asks for the time, offering the free slots of the chosen day as buttons."""
+
+    def __init__(self, rules: BookingRules) -> None:
+        self._rules = rules
+
+    def name(self) -> str:
+        return "action_ask_booking_time"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[dict[str, Any]]:
+        language = turn_context(tracker).reply_language
+        day = date.fromisoformat(str(tracker.get_slot("booking_date")))
+        slots = self._rules.free_slots(day)
+        send_reply(
+            dispatcher,
+            TEXT["ask_time"][language].format(date=format_date(day, language)),
+            language,
+            buttons=[{"title": s, "payload": inform_payload("booking_time", s)} for s in slots],
+            data={"date": day.isoformat(), "free_slots": slots},
+        )
+        return []

@@ -1,0 +1,250 @@
+"""Storing a completed booking, and showing or cancelling appointments by confirmation code."""
+
+from __future__ import annotations
+
+import logging
+import re
+from datetime import date
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+from sqlalchemy.exc import SQLAlchemyError
+
+from actions.booking.catalogue import service_name
+from actions.booking.form import BookingRules
+from actions.context import TurnContext, turn_context
+from actions.replies import send_reply
+from actions.wording import format_date
+from bot.storage.bookings import CODE_ALPHABET, CODE_LENGTH, Booking, SlotFullError
+
+log = logging.getLogger(__name__)
+
+CODE_ENTITY = "confirmation_code"
+# A code as typed inside a sentence: the code alphabet only, at least one digit.
+CODE_IN_TEXT = re.compile(
+    rf"(?<![A-Za-z0-9])(?=[{CODE_ALPHABET}]*[0-9])[{CODE_ALPHABET}]{{{CODE_LENGTH}}}(?![A-Za-z0-9])",
+    re.IGNORECASE,
+)
+BOOKING_SLOTS = ("booking_service", "booking_date", "booking_time")
+
+TEXT = {
+    "booked": {
+        "en": "Booked: {service}, {date} at {time}, at the Daze Lake service hall. "
+        "Your confirmation code is {code}. Bring your passport. "
+        'To cancel, tell me "cancel {code}".',
+        "zh": "预约成功：{service}，{date} {time}，大泽湖服务大厅。确认码 {code}。请携带护照。"
+        "如需取消，请发送“取消 {code}”。",
+    },
+    "taken_meanwhile": {
+        "en": "Sorry, someone has just taken the last place at {time}. Please book again and "
+        "pick another slot.",
+        "zh": "抱歉，{time}的最后一个名额刚刚被约走了，请重新预约并选择其他时段。",
+    },
+    "store_failed": {
+        "en": "Sorry, I could not save the booking just now. Please try again in a minute.",
+        "zh": "抱歉，暂时无法保存预约，请稍后再试。",
+    },
+    "show": {
+        "en": "Appointment {code}: {service}, {date} at {time} ({status}).",
+        "zh": "预约 {code}：{service}，{date} {time}（{status}）。",
+    },
+    "status_booked": {"en": "booked", "zh": "已预约"},
+    "status_cancelled": {"en": "cancelled", "zh": "已取消"},
+    "unknown_code": {
+        "en": "I can't find an appointment with the code {code}. Please check the code.",
+        "zh": "没有找到确认码为 {code} 的预约，请核对确认码。",
+    },
+    "none_upcoming": {
+        "en": "You have no upcoming appointments. Would you like to book one?",
+        "zh": "您目前没有待办的预约。要预约吗？",
+    },
+    "your_bookings": {"en": "Your upcoming appointments:", "zh": "您的待办预约："},
+    "which_cancel": {
+        "en": "Which appointment should I cancel?",
+        "zh": "要取消哪一个预约？",
+    },
+    "cancelled": {
+        "en": "Cancelled appointment {code} ({service}, {date} at {time}).",
+        "zh": "已取消预约 {code}（{service}，{date} {time}）。",
+    },
+    "already_cancelled": {
+        "en": "Appointment {code} was already cancelled.",
+        "zh": "预约 {code} 之前已取消。",
+    },
+    "book_button": {"en": "Book an appointment", "zh": "预约办事"},
+    "cancel_button": {"en": "Cancel {code}", "zh": "取消 {code}"},
+}
+
+
+def code_in(tracker: Tracker) -> str | None:
+    """The confirmation code from a button's entity or from the typed text."""
+    entity = next(tracker.get_latest_entity_values(CODE_ENTITY), None)
+    if entity:
+        return str(entity).upper()
+    text = str((tracker.latest_message or {}).get("text") or "")
+    match = CODE_IN_TEXT.search(text)
+    return match.group(0).upper() if match else None
+
+
+def describe(booking: Booking, language: str) -> dict[str, str]:
+    return {
+        "code": booking.code,
+        "service": service_name(booking.service, language),
+        "date": format_date(booking.day, language),
+        "time": booking.slot,
+    }
+
+
+def booking_data(booking: Booking) -> dict[str, Any]:
+    return {
+        "code": booking.code,
+        "service": booking.service,
+        "date": booking.day.isoformat(),
+        "time": booking.slot,
+        "status": booking.status,
+    }
+
+
+class ActionConfirmBooking(Action):
+    """Stores the completed form's booking and gives the confirmation code."""
+
+    def __init__(self, rules: BookingRules) -> None:
+        self._rules = rules
+
+    def name(self) -> str:
+        return "action_confirm_booking"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[dict[str, Any]]:
+        context = turn_context(tracker)
+        language = context.reply_language
+        reset = [SlotSet(slot, None) for slot in BOOKING_SLOTS]
+        slot = str(tracker.get_slot("booking_time"))
+        try:
+            booking = self._rules.book.book(
+                sender_id=tracker.sender_id,
+                channel=context.channel,
+                language=context.language,
+                service=str(tracker.get_slot("booking_service")),
+                day=date.fromisoformat(str(tracker.get_slot("booking_date"))),
+                slot=slot,
+                now=self._rules.clock(),
+            )
+        except SlotFullError:
+            send_reply(
+                dispatcher,
+                TEXT["taken_meanwhile"][language].format(time=slot),
+                language,
+                kind="invalid_answer",
+                data={"reason": "slot_full"},
+            )
+            return reset
+        except SQLAlchemyError:
+            log.exception("could not store a booking")
+            send_reply(dispatcher, TEXT["store_failed"][language], language)
+            return reset
+        send_reply(
+            dispatcher,
+            TEXT["booked"][language].format(**describe(booking, language)),
+            language,
+            kind="booking",
+            data=booking_data(booking),
+        )
+        return reset
+
+
+class _ByCodeAction(Action):
+    """Shared by show and cancel: a code, or the sender's upcoming appointments."""
+
+    def __init__(self, rules: BookingRules) -> None:
+        self._rules = rules
+
+    def _upcoming(self, tracker: Tracker) -> list[Booking]:
+        return self._rules.book.upcoming_for(tracker.sender_id, self._rules.clock().date())
+
+    def _none_upcoming(self, dispatcher: CollectingDispatcher, language: str) -> None:
+        send_reply(
+            dispatcher,
+            TEXT["none_upcoming"][language],
+            language,
+            kind="booking",
+            buttons=[{"title": TEXT["book_button"][language], "payload": "/book_appointment"}],
+        )
+
+    def _show(
+        self, dispatcher: CollectingDispatcher, booking: Booking, context: TurnContext
+    ) -> None:
+        language = context.reply_language
+        status = TEXT[f"status_{booking.status}"][language]
+        text = TEXT["show"][language].format(status=status, **describe(booking, language))
+        send_reply(dispatcher, text, language, kind="booking", data=booking_data(booking))
+
+
+class ActionShowBooking(_ByCodeAction):
+    """Shows the appointment with the given code, or the sender's upcoming ones."""
+
+    def name(self) -> str:
+        return "action_show_booking"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[dict[str, Any]]:
+        context = turn_context(tracker)
+        language = context.reply_language
+        code = code_in(tracker)
+        if code:
+            booking = self._rules.book.get(code)
+            if booking is None:
+                send_reply(dispatcher, TEXT["unknown_code"][language].format(code=code), language)
+            else:
+                self._show(dispatcher, booking, context)
+            return []
+        upcoming = self._upcoming(tracker)
+        if not upcoming:
+            self._none_upcoming(dispatcher, language)
+        else:
+            send_reply(dispatcher, TEXT["your_bookings"][language], language)
+            for booking in upcoming:
+                self._show(dispatcher, booking, context)
+        return []
+
+
+class ActionCancelBooking(_ByCodeAction):
+    """Cancels the appointment with the given code; without a code, offers the sender's."""
+
+    def name(self) -> str:
+        return "action_cancel_booking"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[dict[str, Any]]:
+        language = turn_context(tracker).reply_language
+        code = code_in(tracker)
+        if not code:
+            upcoming = self._upcoming(tracker)
+            if not upcoming:
+                self._none_upcoming(dispatcher, language)
+                return []
+            buttons = [
+                {
+                    "title": TEXT["cancel_button"][language].format(code=b.code)
+                    + f" ({format_date(b.day, language)} {b.slot})",
+                    "payload": f'/cancel_appointment{{"{CODE_ENTITY}": "{b.code}"}}',
+                }
+                for b in upcoming
+            ]
+            send_reply(dispatcher, TEXT["which_cancel"][language], language, buttons=buttons)
+            return []
+        cancelled = self._rules.book.cancel(code, now=self._rules.clock())
+        if cancelled is not None:
+            text = TEXT["cancelled"][language].format(**describe(cancelled, language))
+            send_reply(dispatcher, text, language, kind="booking", data=booking_data(cancelled))
+            return []
+        existing = self._rules.book.get(code)
+        key = "already_cancelled" if existing is not None else "unknown_code"
+        send_reply(dispatcher, TEXT[key][language].format(code=code), language)
+        return []

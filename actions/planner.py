@@ -1,0 +1,311 @@
+"""The arrival planner: entry date + purpose of stay -> a dated checklist of the first weeks.
+
+Deadlines follow the national rules the knowledge base explains: accommodation registration
+with the police within 24 hours of arrival; for Z visas (work) and R visas (talent) the work
+permit within 15 days and the residence permit within 30 days of entry; X1 (study) and S1/Q1
+(family) visas the residence permit within 30 days; M/F (business) visas need no permit.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.context import turn_context
+from actions.dates import AmbiguousDate, parse_date
+from actions.forms import answer_text, inform_payload
+from actions.hall import Clock
+from actions.replies import send_reply
+from actions.wording import format_date
+
+# An entry date outside this window is almost certainly a typo (or the plan no longer helps).
+MAX_DAYS_PAST = 90
+MAX_DAYS_AHEAD = 365
+
+PURPOSES: dict[str, dict[str, Any]] = {
+    "work": {
+        "en": "work",
+        "zh": "工作",
+        "words": ("work", "job", "employ", "z visa", "z-visa", "工作", "上班", "就业", "z签"),
+    },
+    "study": {
+        "en": "study",
+        "zh": "学习",
+        "words": (
+            "study",
+            "student",
+            "school",
+            "universit",
+            "x visa",
+            "x1",
+            "学习",
+            "留学",
+            "读书",
+            "上学",
+            "学生",
+        ),
+    },
+    "family": {
+        "en": "family",
+        "zh": "家庭团聚",
+        "words": (
+            "family",
+            "spouse",
+            "wife",
+            "husband",
+            "child",
+            "parent",
+            "join",
+            "s1",
+            "q1",
+            "家属",
+            "家庭",
+            "探亲",
+            "团聚",
+            "配偶",
+            "陪同",
+        ),
+    },
+    "business": {
+        "en": "business",
+        "zh": "商务",
+        "words": ("business", "meeting", "trade", "m visa", "商务", "出差", "经商", "考察"),
+    },
+    "talent": {
+        "en": "talent",
+        "zh": "人才引进",
+        "words": ("talent", "high-level", "expert", "人才", "专家", "高端"),
+    },
+}
+VISA_PURPOSE = {
+    "z": "work",
+    "x": "study",
+    "x1": "study",
+    "s1": "family",
+    "q1": "family",
+    "s": "family",
+    "q": "family",
+    "m": "business",
+    "f": "business",
+    "r": "talent",
+}
+
+ASK_AGAIN_DATE = {
+    "en": "I couldn't read a date in that. When do (or did) you enter China? "
+    "For example 2026-12-03, 3 December or tomorrow.",
+    "zh": "没有识别出日期。请问您哪天入境（或已经哪天入境）？例如 2026-12-03、12月3日或明天。",
+}
+TOO_OLD = {
+    "en": "That is more than {days} days ago, so the first deadlines have passed. "
+    "Please ask at the hall (or the police station) what to do now.",
+    "zh": "该日期已超过{days}天，首批办理期限已过。请到服务大厅或派出所咨询如何补办。",
+}
+TOO_FAR = {
+    "en": "That is more than a year ahead. Please give an entry date within the next {days} days.",
+    "zh": "该日期在一年以后。请提供未来{days}天内的入境日期。",
+}
+WHICH_DATE = {
+    "en": "Did you mean {first} or {second}?",
+    "zh": "您指的是{first}还是{second}？",
+}
+ASK_AGAIN_PURPOSE = {
+    "en": "Please choose the purpose of your stay: work, study, family, business or talent.",
+    "zh": "请选择您来华的目的：工作、学习、家庭团聚、商务或人才引进。",
+}
+HEADER = {
+    "en": "Your checklist for arriving on {date} ({purpose}):",
+    "zh": "您于{date}入境（{purpose}）的办事清单：",
+}
+OVERDUE = {"en": "deadline passed: go as soon as possible", "zh": "已过期限，请尽快办理"}
+BY = {"en": "by {date}", "zh": "{date}前"}
+
+# key -> (en, zh); the due offsets (days from entry) depend on the purpose.
+ITEMS = {
+    "police_registration": (
+        "Register your accommodation at the local police station (hotels do it for you)",
+        "到住所地派出所办理住宿登记（住酒店由酒店代办）",
+    ),
+    "sim_card": ("Get a Chinese SIM card (bring your passport)", "办理中国手机卡（带护照）"),
+    "bank_account": (
+        "Open a bank account (passport and phone number)",
+        "开立银行账户（护照和手机号）",
+    ),
+    "work_permit": (
+        "Get your Foreigner's Work Permit at the hall (work permit counter)",
+        "到服务大厅工作许可窗口办理外国人工作许可证",
+    ),
+    "residence_permit": (
+        "Apply for your residence permit at the exit-entry counter",
+        "到出入境窗口申请居留许可",
+    ),
+    "visa_stay": (
+        "Note the stay limit on your visa: a business visa does not allow work",
+        "留意签证的停留期限：商务签证不可在华工作",
+    ),
+    "social_insurance": (
+        "Check your employer has enrolled you in social insurance",
+        "确认用人单位已为您办理社保登记",
+    ),
+    "tax": (
+        "Check your employer withholds individual income tax (annual reconciliation by 30 June)",
+        "确认单位代扣个人所得税（次年6月30日前完成年度汇算）",
+    ),
+    "talent_accreditation": (
+        "Ask about talent accreditation (high-level talent card) at the talent counter",
+        "到人才服务窗口咨询人才认定（高层次人才证）",
+    ),
+}
+
+
+@dataclass(frozen=True)
+class ChecklistItem:
+    key: str
+    due: date | None
+
+
+def build_checklist(entry: date, purpose: str) -> list[ChecklistItem]:
+    """The dated checklist for someone entering on ``entry`` for ``purpose``, soonest first."""
+    offsets: dict[str, int | None] = {"police_registration": 1, "sim_card": 1, "bank_account": 7}
+    if purpose in ("work", "talent"):
+        offsets |= {"work_permit": 15, "residence_permit": 30, "social_insurance": 30}
+    if purpose in ("study", "family"):
+        offsets["residence_permit"] = 30
+    if purpose == "business":
+        offsets["visa_stay"] = None
+    if purpose == "talent":
+        offsets["talent_accreditation"] = None
+    items = [
+        ChecklistItem(key, entry + timedelta(days=days) if days is not None else None)
+        for key, days in offsets.items()
+    ]
+    if purpose in ("work", "talent"):
+        items.append(ChecklistItem("tax", date(entry.year + 1, 6, 30)))
+    return sorted(items, key=lambda item: (item.due is None, item.due or entry))
+
+
+def purpose_of(text: str) -> str | None:
+    """The purpose a user's words (or a visa letter) describe."""
+    lowered = text.lower().strip()
+    if lowered in PURPOSES:
+        return lowered
+    compact = lowered.replace("签证", "").replace("visa", "").replace("字", "").strip(" -")
+    if compact in VISA_PURPOSE:
+        return VISA_PURPOSE[compact]
+    for key, purpose in PURPOSES.items():
+        if any(word in lowered for word in purpose["words"]):
+            return key
+    return None
+
+
+class ValidateArrivalPlanForm(FormValidationAction):
+    """Checks the entry date and purpose, with reasons the user can act on.
+
+    Args:
+        clock: The current time in the hall's time zone (injected so tests are exact).
+    """
+
+    def __init__(self, clock: Clock) -> None:
+        self._clock = clock
+
+    def name(self) -> str:
+        return "validate_arrival_plan_form"
+
+    async def validate_entry_date(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        language = turn_context(tracker).reply_language
+        today = self._clock().date()
+        parsed = parse_date(answer_text(value, "entry_date"), today, prefer="nearest")
+        if isinstance(parsed, AmbiguousDate):
+            first, second = (format_date(day, language) for day in parsed.options)
+            send_reply(
+                dispatcher,
+                WHICH_DATE[language].format(first=first, second=second),
+                language,
+                buttons=[
+                    {
+                        "title": format_date(day, language),
+                        "payload": inform_payload("entry_date", day.isoformat()),
+                    }
+                    for day in parsed.options
+                ],
+            )
+            return {"entry_date": None}
+        if parsed is None:
+            send_reply(dispatcher, ASK_AGAIN_DATE[language], language, kind="invalid_answer")
+            return {"entry_date": None}
+        if parsed < today - timedelta(days=MAX_DAYS_PAST):
+            reason = TOO_OLD[language].format(days=MAX_DAYS_PAST)
+            send_reply(dispatcher, reason, language, kind="invalid_answer")
+            return {"entry_date": None}
+        if parsed > today + timedelta(days=MAX_DAYS_AHEAD):
+            reason = TOO_FAR[language].format(days=MAX_DAYS_AHEAD)
+            send_reply(dispatcher, reason, language, kind="invalid_answer")
+            return {"entry_date": None}
+        return {"entry_date": parsed.isoformat()}
+
+    async def validate_stay_purpose(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        purpose = purpose_of(answer_text(value, "stay_purpose"))
+        if purpose is None:
+            language = turn_context(tracker).reply_language
+            send_reply(dispatcher, ASK_AGAIN_PURPOSE[language], language, kind="invalid_answer")
+        return {"stay_purpose": purpose}
+
+
+class ActionArrivalChecklist(Action):
+    """Answers the completed form with the dated checklist (reply kind ``checklist``)."""
+
+    def __init__(self, clock: Clock) -> None:
+        self._clock = clock
+
+    def name(self) -> str:
+        return "action_arrival_checklist"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[dict[str, Any]]:
+        language = turn_context(tracker).reply_language
+        entry = date.fromisoformat(str(tracker.get_slot("entry_date")))
+        purpose = str(tracker.get_slot("stay_purpose"))
+        today = self._clock().date()
+        lines, items = (
+            [
+                HEADER[language].format(
+                    date=format_date(entry, language), purpose=PURPOSES[purpose][language]
+                )
+            ],
+            [],
+        )
+        for item in build_checklist(entry, purpose):
+            title = ITEMS[item.key][0 if language == "en" else 1]
+            overdue = item.due is not None and item.due < today
+            when = ""
+            if item.due is not None:
+                when = BY[language].format(date=format_date(item.due, language))
+                if overdue:
+                    when += f" ({OVERDUE[language]})"
+            lines.append(f"• {title}" + (f" — {when}" if when else ""))
+            items.append(
+                {
+                    "key": item.key,
+                    "title": title,
+                    "due": item.due.isoformat() if item.due else None,
+                    "overdue": overdue,
+                }
+            )
+        send_reply(
+            dispatcher,
+            "\n".join(lines),
+            language,
+            kind="checklist",
+            data={"entry_date": entry.isoformat(), "purpose": purpose, "items": items},
+        )
+        return [SlotSet("entry_date", None), SlotSet("stay_purpose", None)]

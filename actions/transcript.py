@@ -1,0 +1,42 @@
+"""The conversation so far, read from the tracker, for staff who take it over."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Tracker
+
+MAX_MESSAGES = 40
+
+
+def transcript(tracker: Tracker, limit: int = MAX_MESSAGES) -> list[dict[str, Any]]:
+    """The last ``limit`` user and bot messages, oldest first, as the user saw them."""
+    lines: list[dict[str, Any]] = []
+    for event in tracker.events:
+        kind = event.get("event")
+        if kind == "user":
+            metadata = event.get("metadata") or {}
+            text = metadata.get("original_text") or event.get("text") or ""
+            lines.append({"role": "user", "text": str(text), "at": event.get("timestamp")})
+        elif kind == "bot":
+            custom = (event.get("data") or {}).get("custom") or {}
+            text = event.get("text") or custom.get("text") or ""
+            if text:
+                lines.append({"role": "bot", "text": str(text), "at": event.get("timestamp")})
+    return lines[-limit:]
+
+
+def reply_kinds_since_previous_user_message(tracker: Tracker) -> list[str]:
+    """Kinds of the replies the bot gave to the user's previous message (not the latest)."""
+    seen_latest = False
+    kinds: list[str] = []
+    for event in reversed(tracker.events):
+        kind = event.get("event")
+        if kind == "user":
+            if seen_latest:
+                return kinds
+            seen_latest = True
+        elif kind == "bot" and seen_latest:
+            custom = (event.get("data") or {}).get("custom") or {}
+            kinds.append(str(custom.get("kind") or "text"))
+    return kinds if seen_latest else []

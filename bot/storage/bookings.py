@@ -1,0 +1,176 @@
+"""Appointments at the hall's counters, booked by the assistant and read by staff."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+
+from sqlalchemy import (
+    Column,
+    Date,
+    DateTime,
+    Engine,
+    String,
+    Table,
+    func,
+    insert,
+    select,
+    update,
+)
+from sqlalchemy.exc import IntegrityError
+
+from bot.storage.database import metadata
+
+# No 0/O, 1/I/L, 2/Z, 5/S, 8/B: a code read aloud or copied from a screen cannot be misread.
+CODE_ALPHABET = "ACDEFGHJKMNPQRTUVWXY34679"
+CODE_LENGTH = 6
+
+bookings = Table(
+    "bookings",
+    metadata,
+    Column("code", String(16), primary_key=True),
+    Column("sender_id", String(160), nullable=False, index=True),
+    Column("channel", String(32), nullable=False),
+    Column("language", String(16), nullable=False),
+    Column("service", String(64), nullable=False),
+    Column("day", Date, nullable=False, index=True),
+    Column("slot", String(5), nullable=False),
+    Column("status", String(16), nullable=False, default="booked"),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("cancelled_at", DateTime(timezone=True)),
+)
+
+
+class SlotFullError(Exception):
+    """Every counter is taken in that slot."""
+
+
+@dataclass(frozen=True)
+class Booking:
+    code: str
+    sender_id: str
+    channel: str
+    language: str
+    service: str
+    day: date
+    slot: str
+    status: str
+    created_at: datetime
+    cancelled_at: datetime | None = None
+
+
+def normalise_code(text: str) -> str:
+    """A code as users type it (lower case, spaces, dashes) in its stored form."""
+    return "".join(ch for ch in text.upper() if ch.isalnum())
+
+
+def new_code() -> str:
+    """A random code with at least one digit, so it stands out from words in a sentence."""
+    while True:
+        code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+        if any(ch.isdigit() for ch in code):
+            return code
+
+
+class BookingBook:
+    """Stores bookings and keeps each slot within its capacity.
+
+    Args:
+        engine: The app database.
+        capacity_per_slot: How many visitors the counters take in one slot.
+    """
+
+    def __init__(self, engine: Engine, capacity_per_slot: int) -> None:
+        self._engine = engine
+        self.capacity_per_slot = capacity_per_slot
+
+    def taken(self, day: date) -> dict[str, int]:
+        """Booked places per slot on ``day``."""
+        query = (
+            select(bookings.c.slot, func.count())
+            .where(bookings.c.day == day, bookings.c.status == "booked")
+            .group_by(bookings.c.slot)
+        )
+        with self._engine.connect() as connection:
+            return {slot: count for slot, count in connection.execute(query).all()}
+
+    def book(
+        self,
+        *,
+        sender_id: str,
+        channel: str,
+        language: str,
+        service: str,
+        day: date,
+        slot: str,
+        now: datetime | None = None,
+    ) -> Booking:
+        """Books a place and returns it with its confirmation code.
+
+        Raises:
+            SlotFullError: The slot already holds ``capacity_per_slot`` bookings.
+        """
+        created = now or datetime.now(UTC)
+        for _ in range(10):
+            code = new_code()
+            try:
+                with self._engine.begin() as connection:
+                    count = connection.execute(
+                        select(func.count()).where(
+                            bookings.c.day == day,
+                            bookings.c.slot == slot,
+                            bookings.c.status == "booked",
+                        )
+                    ).scalar_one()
+                    if count >= self.capacity_per_slot:
+                        raise SlotFullError(f"{day} {slot} is full")
+                    values = dict(
+                        code=code,
+                        sender_id=sender_id,
+                        channel=channel,
+                        language=language,
+                        service=service,
+                        day=day,
+                        slot=slot,
+                        status="booked",
+                        created_at=created,
+                    )
+                    connection.execute(insert(bookings).values(**values))
+                return Booking(**values)  # type: ignore[arg-type]
+            except IntegrityError:  # the same code twice: draw another
+                continue
+        raise RuntimeError("could not draw an unused confirmation code")
+
+    def get(self, code: str) -> Booking | None:
+        with self._engine.connect() as connection:
+            row = (
+                connection.execute(select(bookings).where(bookings.c.code == normalise_code(code)))
+                .mappings()
+                .first()
+            )
+        return Booking(**row) if row else None
+
+    def cancel(self, code: str, now: datetime | None = None) -> Booking | None:
+        """Cancels a booked appointment; None if there is no such booked appointment."""
+        with self._engine.begin() as connection:
+            changed = connection.execute(
+                update(bookings)
+                .where(bookings.c.code == normalise_code(code), bookings.c.status == "booked")
+                .values(status="cancelled", cancelled_at=now or datetime.now(UTC))
+            ).rowcount
+        return self.get(code) if changed == 1 else None
+
+    def upcoming_for(self, sender_id: str, today: date) -> list[Booking]:
+        """The sender's booked appointments from ``today`` on, soonest first."""
+        query = (
+            select(bookings)
+            .where(
+                bookings.c.sender_id == sender_id,
+                bookings.c.status == "booked",
+                bookings.c.day >= today,
+            )
+            .order_by(bookings.c.day, bookings.c.slot)
+        )
+        with self._engine.connect() as connection:
+            return [Booking(**row) for row in connection.execute(query).mappings().all()]
