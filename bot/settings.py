@@ -89,6 +89,19 @@ class KnowledgeSettings(BaseModel):
     reload_interval_seconds: float = 2.0
 
 
+class TranslationSettings(BaseModel):
+    """Language identification and Argos Translate for the 30 non-native languages."""
+
+    # False: English and Chinese only (no detection model, no machine translation).
+    enabled: bool = True
+    # Installed Argos packages (.argosmodel files are unpacked here by `python -m bot models`).
+    models_dir: Path = Path("models/argos")
+    # The Argos package index, used only by `python -m bot models install` on a connected machine.
+    package_index: str = "https://raw.githubusercontent.com/argosopentech/argospm-index/main/"
+    # Translated sentences kept in memory (least recently used are dropped).
+    cache_size: int = Field(default=4096, ge=0)
+
+
 class LauncherSettings(BaseModel):
     """The supervisor behind ``make run``."""
 
@@ -119,6 +132,7 @@ class Settings(BaseSettings):
     telegram: TelegramSettings = TelegramSettings()
     storage: StorageSettings = StorageSettings()
     knowledge: KnowledgeSettings = KnowledgeSettings()
+    translation: TranslationSettings = TranslationSettings()
     launcher: LauncherSettings = LauncherSettings()
 
     # The conventional name, read in addition to TALENTDESK_TELEGRAM__TOKEN.
