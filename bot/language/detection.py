@@ -186,10 +186,14 @@ class LanguageIdentifier:
         phrase_languages = self._phrase_languages(text) if words <= 4 else []
         if current in phrase_languages:
             return str(current)
-        if words <= _SHORT_WORDS and current in self._supported and not phrase_languages:
-            # "ok", "visa", "WeChat": too little to switch an ongoing conversation.
-            if script == "latin" or current in self._candidates(script, text):
-                return str(current)
+        # "ok", "visa", "WeChat": too little to switch an ongoing conversation.
+        if (
+            words <= _SHORT_WORDS
+            and current in self._supported
+            and not phrase_languages
+            and (script == "latin" or current in self._candidates(script, text))
+        ):
+            return str(current)
         if phrase_languages:
             return phrase_languages[0]
         candidates = self._candidates(script, text)

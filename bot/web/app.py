@@ -13,9 +13,9 @@ from fastapi.staticfiles import StaticFiles
 from bot.conversation import ConversationService
 from bot.conversation.rasa_client import HttpRasaClient
 from bot.conversation.service import InMemoryLanguageMemory
-from bot.language.layer import NativeOnlyLanguageLayer
 from bot.language.registry import LanguageRegistry
 from bot.language.strings import StringCatalogue
+from bot.language.translating_layer import build_language_layer
 from bot.settings import Settings
 from bot.web.api import create_api_router
 from bot.web.errors import install_error_handlers
@@ -30,7 +30,7 @@ def build_conversation_service(
     rasa = HttpRasaClient(settings.rasa.url, settings.rasa.timeout_seconds)
     service = ConversationService(
         rasa=rasa,
-        language=NativeOnlyLanguageLayer(),
+        language=build_language_layer(settings, strings, registry),
         strings=strings,
         supported_languages=set(registry.codes),
         memory=InMemoryLanguageMemory(),
