@@ -9,6 +9,7 @@ import argparse
 import asyncio
 import logging
 import sys
+from pathlib import Path
 
 from bot.settings import Settings
 
@@ -91,6 +92,19 @@ def _staff(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def _models(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.language.cli import install_models, list_models, remove_models
+    from bot.language.registry import LanguageRegistry
+
+    registry = LanguageRegistry.load()
+    languages = [code.strip() for code in (getattr(args, "lang", "") or "").split(",") if code]
+    if args.models_command == "install":
+        return install_models(settings, languages, args.source, registry)
+    if args.models_command == "remove":
+        return remove_models(settings, languages, registry)
+    return list_models(settings, registry)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m bot", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -105,10 +119,33 @@ def build_parser() -> argparse.ArgumentParser:
         "unanswered", help="questions the assistant could not answer"
     )
     unanswered.add_argument("--limit", type=int, default=50)
+    models = commands.add_parser("models", help="Argos Translate packages (offline translation)")
+    models_commands = models.add_subparsers(dest="models_command", required=True)
+    install = models_commands.add_parser(
+        "install", help="install the packages of some languages (both directions via English)"
+    )
+    install.add_argument("--lang", required=True, help="language codes, e.g. fr,ru,ar")
+    install.add_argument(
+        "--from",
+        dest="source",
+        type=Path,
+        default=None,
+        help="a folder of .argosmodel files (offline); without it, the Argos package index",
+    )
+    models_commands.add_parser("list", help="installed packages and languages")
+    remove = models_commands.add_parser("remove", help="remove the packages of some languages")
+    remove.add_argument("--lang", required=True, help="language codes, e.g. fr,ru")
     return parser
 
 
-HANDLERS = {"run": _run, "web": _web, "doctor": _doctor, "chat": _chat, "staff": _staff}
+HANDLERS = {
+    "run": _run,
+    "web": _web,
+    "doctor": _doctor,
+    "chat": _chat,
+    "staff": _staff,
+    "models": _models,
+}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -49,9 +49,10 @@ def configure_argos(models_dir: Path, package_index: str | None = None) -> Modul
 
         argos_settings.package_data_dir = models_dir
         argos_settings.package_dirs = [models_dir]
-        # The package index and downloads live with the models, not in the user's home.
-        argos_settings.local_package_index = models_dir / ".index.json"
-        argos_settings.downloads_dir = models_dir / ".downloads"
+        # The package index and downloads live next to the models, not in the user's home (and
+        # not inside the folder, where argostranslate takes every subfolder for a package).
+        argos_settings.local_package_index = models_dir.parent / f".{models_dir.name}-index.json"
+        argos_settings.downloads_dir = models_dir.parent / f".{models_dir.name}-downloads"
         if package_index:
             index = package_index if package_index.endswith("/") else package_index + "/"
             argos_settings.remote_package_index = index + "index.json"
