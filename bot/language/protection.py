@@ -24,6 +24,8 @@ _PATTERNS = [
     # URLs and e-mail addresses (trailing sentence punctuation is not part of them)
     r"(?:https?://|www\.)[^\s<>()\"'，。]+[^\s<>()\"'，。.,;:!?]",
     r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+",
+    # bare domain names: nia.gov.cn, www12345.changsha.gov.cn/path
+    r"\b(?:[A-Za-z0-9-]+\.)+(?:cn|com|org|net|edu|gov|int|io)\b(?:/[^\s<>()\"'，。]*[^\s<>()\"'，。.,;:!?])?",
     # dates and times: 2026-11-20, 20/11/2026, 2026年11月20日, 9:00-12:00
     r"\d{4}-\d{1,2}-\d{1,2}",
     r"\d{1,2}/\d{1,2}/\d{2,4}",

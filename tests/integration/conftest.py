@@ -53,7 +53,8 @@ def require_trained_model() -> None:
         pytest.fail(f"{model} is missing: run the suite with `make test`, which trains it")
 
 
-def start_assistant(tmp: Path) -> RunningAssistant:
+def start_assistant(tmp: Path, extra_env: dict[str, str] | None = None) -> RunningAssistant:
+    """Starts ``python -m bot run``; ``extra_env`` adds or overrides environment variables."""
     require_trained_model()
     # A copy of the knowledge base that tests may edit; the index cache of the checkout (built by
     # an earlier run) is reused when present, since it is keyed by content.
@@ -75,6 +76,9 @@ def start_assistant(tmp: Path) -> RunningAssistant:
             "TALENTDESK_KNOWLEDGE__FOLDER": str(knowledge),
             "TALENTDESK_KNOWLEDGE__INDEX_DIR": str(index_dir),
             "TALENTDESK_KNOWLEDGE__RELOAD_INTERVAL_SECONDS": "0.5",
+            # No Argos packages unless a test installs some (never the developer's own).
+            "TALENTDESK_TRANSLATION__MODELS_DIR": str(tmp / "argos"),
+            **(extra_env or {}),
         }
     )
     env.pop("TELEGRAM_BOT_TOKEN", None)
