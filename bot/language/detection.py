@@ -112,7 +112,9 @@ _SHORT_WORDS = 2
 def word_count(text: str) -> int:
     """Words in ``text``; in scripts written without spaces, about two characters a word."""
     spaceless = len(_SPACELESS.findall(text))
-    spaced = len(_WORD.findall(_SPACELESS.sub(" ", text)))
+    # Whitespace-separated tokens with a letter or digit (\w alone would split Indic words at
+    # their vowel signs, which are combining marks).
+    spaced = sum(1 for token in _SPACELESS.sub(" ", text).split() if _WORD.search(token))
     return spaced + (spaceless + 1) // 2
 
 

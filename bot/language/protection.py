@@ -143,7 +143,7 @@ def protected_values(parts: list[Part]) -> list[str]:
 
 def with_placeholders(parts: list[Part]) -> str | None:
     """The text with ``[n]`` for each protected part, or None when ``[n]`` is already in it."""
-    if any(PLACEHOLDER.search(part.text) for part in parts if not part.protected):
+    if PLACEHOLDER.search("".join(part.text for part in parts)):
         return None
     numbers = iter(range(1, len(parts) + 1))
     return "".join(f"[{next(numbers)}]" if part.protected else part.text for part in parts)
