@@ -68,6 +68,10 @@ class TranslatingLanguageLayer:
     def identify(self, text: str, current: str | None) -> str:
         return self._identifier.identify(text, current)
 
+    def warm_up(self) -> None:
+        """Loads the language-ID models (seconds of CPU), so no user message waits for them."""
+        self._identifier.warm_up()
+
     def _argos(self, language: str) -> str:
         entry = self._registry.get(language)
         return entry.argos if entry is not None else language
@@ -200,6 +204,7 @@ def build_language_layer(
     engine = ArgosEngine(
         settings.path(settings.translation.models_dir), settings.translation.cache_size
     )
-    return TranslatingLanguageLayer(
-        LanguageIdentifier(registry.codes), engine, strings, registry, Glossary.load()
+    identifier = LanguageIdentifier(
+        registry.codes, high_accuracy=settings.translation.detection_high_accuracy
     )
+    return TranslatingLanguageLayer(identifier, engine, strings, registry, Glossary.load())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -15,7 +16,7 @@ from bot.conversation.rasa_client import HttpRasaClient
 from bot.conversation.service import InMemoryLanguageMemory
 from bot.language.registry import LanguageRegistry
 from bot.language.strings import StringCatalogue
-from bot.language.translating_layer import build_language_layer
+from bot.language.translating_layer import TranslatingLanguageLayer, build_language_layer
 from bot.settings import Settings
 from bot.web.api import create_api_router
 from bot.web.errors import install_error_handlers
@@ -28,9 +29,14 @@ def build_conversation_service(
 ) -> tuple[ConversationService, HttpRasaClient]:
     """The production wiring of the conversation service (the caller closes the client)."""
     rasa = HttpRasaClient(settings.rasa.url, settings.rasa.timeout_seconds)
+    language = build_language_layer(settings, strings, registry)
+    if isinstance(language, TranslatingLanguageLayer):
+        # Identification runs on the event loop (about 1 ms a message), but loading its models
+        # takes seconds: do it now in the background, while Rasa is still starting.
+        threading.Thread(target=language.warm_up, name="language-warm-up", daemon=True).start()
     service = ConversationService(
         rasa=rasa,
-        language=build_language_layer(settings, strings, registry),
+        language=language,
         strings=strings,
         supported_languages=set(registry.codes),
         memory=InMemoryLanguageMemory(),
