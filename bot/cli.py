@@ -93,13 +93,15 @@ def _staff(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _models(settings: Settings, args: argparse.Namespace) -> int:
-    from bot.language.cli import install_models, list_models, remove_models
+    from bot.language.cli import download_models, install_models, list_models, remove_models
     from bot.language.registry import LanguageRegistry
 
     registry = LanguageRegistry.load()
     languages = [code.strip() for code in (getattr(args, "lang", "") or "").split(",") if code]
     if args.models_command == "install":
         return install_models(settings, languages, args.source, registry)
+    if args.models_command == "download":
+        return download_models(settings, languages, args.target, registry)
     if args.models_command == "remove":
         return remove_models(settings, languages, registry)
     return list_models(settings, registry)
@@ -132,6 +134,11 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         help="a folder of .argosmodel files (offline); without it, the Argos package index",
     )
+    download = models_commands.add_parser(
+        "download", help="download .argosmodel files to carry to an offline kiosk"
+    )
+    download.add_argument("--lang", required=True, help="language codes, e.g. fr,ru,ar")
+    download.add_argument("--to", dest="target", type=Path, required=True, help="a folder")
     models_commands.add_parser("list", help="installed packages and languages")
     remove = models_commands.add_parser("remove", help="remove the packages of some languages")
     remove.add_argument("--lang", required=True, help="language codes, e.g. fr,ru")

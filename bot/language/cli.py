@@ -8,8 +8,10 @@ needs two packages: ``<code>->en`` (the user's messages) and ``en-><code>`` (the
 from __future__ import annotations
 
 import json
+import shutil
 import zipfile
 from pathlib import Path
+from typing import Any
 
 from bot.conversation.messages import NATIVE_LANGUAGES, PIVOT_LANGUAGE
 from bot.language.argos import ArgosEngine, configure_argos
@@ -86,21 +88,16 @@ def install_models(
                 print(f"installed {pair[0]}->{pair[1]} {metadata.get('package_version', '')}"
                       f" from {path.name}")
     else:
-        argos_package.update_package_index()
-        index = Path(str(argos_package.settings.local_package_index))
-        if not index.exists():
-            print(
-                f"cannot reach the Argos package index ({settings.translation.package_index});"
-                " on an offline machine install from a folder: --from DIR"
-            )
+        available = _index_packages(argos_package, settings)
+        if available is None:
             return 1
-        available = {(p.from_code, p.to_code): p for p in argos_package.get_available_packages()}
         for code in codes:
             for pair in _pairs(code):
                 package = available.get(pair)
                 if package is None:
                     missing.append(pair)
                     continue
+                Path(str(argos_package.settings.downloads_dir)).mkdir(parents=True, exist_ok=True)
                 try:
                     package.install()
                 except Exception as error:  # argostranslate raises bare Exception on failure
@@ -112,6 +109,55 @@ def install_models(
         where = source or "the Argos index"
         print(f"no package for {pair[0]}->{pair[1]} in {where}")
     return 1 if missing else 0
+
+
+def _index_packages(argos_package, settings: Settings) -> dict[tuple[str, str], Any] | None:
+    """The packages of the Argos index by (from, to), or None (with a message) when offline."""
+    index = Path(str(argos_package.settings.local_package_index))
+    index.unlink(missing_ok=True)  # argostranslate would otherwise use a stale copy
+    argos_package.update_package_index()
+    if not index.exists():
+        print(
+            f"cannot reach the Argos package index ({settings.translation.package_index});"
+            " on an offline machine install from a folder: --from DIR"
+        )
+        return None
+    return {(p.from_code, p.to_code): p for p in argos_package.get_available_packages()}
+
+
+def download_models(
+    settings: Settings, languages: list[str], folder: Path, registry: LanguageRegistry
+) -> int:
+    """Downloads the ``.argosmodel`` files of ``languages`` into ``folder`` (not installed),
+    to carry to an offline kiosk."""
+    codes = _argos_codes(languages, registry)
+    if codes is None:
+        return 2
+    argos_package = configure_argos(
+        settings.path(settings.translation.models_dir), settings.translation.package_index
+    )
+    available = _index_packages(argos_package, settings)
+    if available is None:
+        return 1
+    folder.mkdir(parents=True, exist_ok=True)
+    Path(str(argos_package.settings.downloads_dir)).mkdir(parents=True, exist_ok=True)
+    failed = 0
+    for code in codes:
+        for pair in _pairs(code):
+            package = available.get(pair)
+            if package is None:
+                print(f"the Argos index has no package for {pair[0]}->{pair[1]}")
+                failed += 1
+                continue
+            try:
+                downloaded = Path(package.download())
+            except Exception as error:  # argostranslate raises bare Exception on failure
+                print(f"download of {pair[0]}->{pair[1]} failed: {error}")
+                failed += 1
+                continue
+            shutil.move(str(downloaded), folder / downloaded.name)
+            print(f"downloaded {folder / downloaded.name}")
+    return 1 if failed else 0
 
 
 def list_models(settings: Settings, registry: LanguageRegistry) -> int:

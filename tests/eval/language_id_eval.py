@@ -134,8 +134,9 @@ def main() -> int:
     for name, overall in rows:
         print(f"  {name:<24} 5+ words {overall['long']['accuracy']:.3f}"
               f"   1-4 words {overall['short']['accuracy']:.3f}")
+    low_below = report["low_accuracy_mode"]["below_target"]
     print(f"  below target (95% / 85%): {', '.join(report['below_target']) or 'none'}"
-          f" (low-accuracy mode: {', '.join(report['low_accuracy_mode']['below_target']) or 'none'})")
+          f" (low-accuracy mode: {', '.join(low_below) or 'none'})")
     for error in report["errors"]:
         print(f"  miss: {error['text']!r} is {error['expected']}, said {error['got']}")
     print(f"  report: {output}")

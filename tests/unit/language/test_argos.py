@@ -8,7 +8,13 @@ from pathlib import Path
 import pytest
 
 from bot.language.argos import ArgosEngine, configure_argos
-from bot.language.cli import install_models, list_models, read_package_metadata, remove_models
+from bot.language.cli import (
+    download_models,
+    install_models,
+    list_models,
+    read_package_metadata,
+    remove_models,
+)
 from tests.unit.language.conftest import OUTPUTS
 
 
@@ -102,6 +108,9 @@ def test_downloading_offline_fails_with_a_clear_message(
     assert install_models(settings, ["fr"], None, registry) == 1
     assert "--from DIR" in capsys.readouterr().out
     assert network_attempts  # it did try the index: this is the connected-machine path
+    assert download_models(settings, ["fr"], tmp_path / "usb", registry) == 1
+    assert "cannot reach the Argos package index" in capsys.readouterr().out
+    assert download_models(settings, ["klingon"], tmp_path / "usb", registry) == 2
 
 
 def test_package_metadata_is_read_from_the_zip(argosmodels: Path, tmp_path: Path) -> None:
