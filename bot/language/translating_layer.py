@@ -186,7 +186,7 @@ class TranslatingLanguageLayer:
                 text=translation.text,
                 language=language,
                 buttons=tuple(buttons),
-                machine_translated=True,
+                machine_translated=translation.text != reply.text,
             )
 
 

@@ -126,6 +126,9 @@ class TextTranslator:
                 results.append(Translation(text, "bad_sentence"))
                 continue
             output = "\n".join(line.prefix + (line.output or "") for line in text_lines)
+            if not any(line.sentences or line.by_parts for line in text_lines):
+                results.append(Translation(output))  # only URLs, numbers, names: nothing to do
+                continue
             protected = [p.output for line in text_lines for p in line.parts if p.protected]
             failure = check_translation(text.replace("**", ""), output, protected)
             results.append(Translation(text, failure) if failure else Translation(output))

@@ -98,6 +98,28 @@ async def test_the_guard_falls_back_to_english_with_a_note(
     assert reply.notes == (strings.get("translation_failed", "fr"),)
 
 
+async def test_a_reply_with_nothing_to_translate_passes_without_a_note(
+    identifier, strings, registry
+) -> None:
+    layer = layer_with(FakeEngine(french, INSTALLED), identifier, strings, registry)
+    [reply] = await layer.localize([Reply("https://x.cn/a 0731-12345", "en")], "fr")
+    assert reply.text == "https://x.cn/a 0731-12345" and reply.language == "fr"
+    assert reply.notes == () and not reply.machine_translated
+
+
+def test_importing_the_gateway_loads_no_language_model() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, bot.web.app, bot.language.translating_layer, bot.language.cli;"
+        "print(sorted(m for m in ('argostranslate', 'lingua', 'py3langid', 'ctranslate2',"
+        " 'stanza') if m in sys.modules))"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.stdout.strip() == "[]", result.stderr
+
+
 async def test_a_missing_pair_gives_english_and_one_note(identifier, strings, registry) -> None:
     engine = FakeEngine(french, set())
     layer = layer_with(engine, identifier, strings, registry)
