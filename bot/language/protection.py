@@ -43,7 +43,8 @@ _PATTERNS = [
     r"[\u3400-\u4dbf\u4e00-\u9fff][\u3400-\u4dbf\u4e00-\u9fff\d·]*",
 ]
 _PROTECTED = re.compile("|".join(f"(?:{pattern})" for pattern in _PATTERNS))
-PLACEHOLDER = re.compile(r"\[(\d{1,3})\]")
+# Models sometimes space out what they copy ("[ 1 ]"): accept that on the way back.
+PLACEHOLDER = re.compile(r"\[\s?(\d{1,3})\s?\]")
 
 
 @dataclass(frozen=True)

@@ -42,7 +42,7 @@ def test_placeholders_go_in_and_come_back() -> None:
     parts = split_protected("Call 12345 or visit https://x.cn/a.", "en", "fr")
     masked = with_placeholders(parts)
     assert masked == "Call [1] or visit [2]."
-    assert restore_placeholders("Appelez le [1] ou [2].", parts) == (
+    assert restore_placeholders("Appelez le [1] ou [ 2 ].", parts) == (
         "Appelez le 12345 ou https://x.cn/a."
     )
     # Lost, repeated or invented placeholders are refused.
