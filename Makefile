@@ -92,6 +92,7 @@ index: setup
 eval: setup model
 	$(APP_PY) -m tests.eval.retrieval_eval
 	$(APP_PY) -m tests.eval.nlu_eval
+	$(APP_PY) -m tests.eval.language_id_eval
 
 # Benchmarks (JSON under var/bench/); the generated 10,000-entry base takes about 10 minutes.
 bench: setup

@@ -9,6 +9,7 @@ import argparse
 import asyncio
 import logging
 import sys
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bot.settings import Settings
@@ -129,6 +130,21 @@ def _staff_handoffs(engine: Engine, args: argparse.Namespace) -> int:
     return 0
 
 
+def _models(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.language.cli import download_models, install_models, list_models, remove_models
+    from bot.language.registry import LanguageRegistry
+
+    registry = LanguageRegistry.load()
+    languages = [code.strip() for code in (getattr(args, "lang", "") or "").split(",") if code]
+    if args.models_command == "install":
+        return install_models(settings, languages, args.source, registry)
+    if args.models_command == "download":
+        return download_models(settings, languages, args.target, registry)
+    if args.models_command == "remove":
+        return remove_models(settings, languages, registry)
+    return list_models(settings, registry)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m bot", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -149,6 +165,27 @@ def build_parser() -> argparse.ArgumentParser:
     )
     handoffs.add_argument("--limit", type=int, default=20)
     handoffs.add_argument("--status", default=None, help="only this status, e.g. open")
+    models = commands.add_parser("models", help="Argos Translate packages (offline translation)")
+    models_commands = models.add_subparsers(dest="models_command", required=True)
+    install = models_commands.add_parser(
+        "install", help="install the packages of some languages (both directions via English)"
+    )
+    install.add_argument("--lang", required=True, help="language codes, e.g. fr,ru,ar")
+    install.add_argument(
+        "--from",
+        dest="source",
+        type=Path,
+        default=None,
+        help="a folder of .argosmodel files (offline); without it, the Argos package index",
+    )
+    download = models_commands.add_parser(
+        "download", help="download .argosmodel files to carry to an offline kiosk"
+    )
+    download.add_argument("--lang", required=True, help="language codes, e.g. fr,ru,ar")
+    download.add_argument("--to", dest="target", type=Path, required=True, help="a folder")
+    models_commands.add_parser("list", help="installed packages and languages")
+    remove = models_commands.add_parser("remove", help="remove the packages of some languages")
+    remove.add_argument("--lang", required=True, help="language codes, e.g. fr,ru")
     return parser
 
 
@@ -159,6 +196,7 @@ HANDLERS = {
     "doctor": _doctor,
     "chat": _chat,
     "staff": _staff,
+    "models": _models,
 }
 
 

@@ -29,6 +29,7 @@ def run_checks(settings: Settings) -> Iterator[Check]:
     yield _database("app database", settings.storage.database_url, settings)
     if settings.storage.redis_url:
         yield _redis(settings.storage.redis_url)
+    yield _translation_packages(settings)
     yield _service("action server", f"{settings.action_server.url}/health", "start it: make run")
     for number, url in enumerate(settings.rasa.urls, start=1):
         name = "Rasa server" if settings.rasa.replicas == 1 else f"Rasa server {number}"
@@ -129,6 +130,28 @@ def _trained_model(settings: Settings) -> Check:
             "trained Rasa model", False, f"{model} is older than its training data", "make model"
         )
     return Check("trained Rasa model", True, str(model))
+
+
+def _translation_packages(settings: Settings) -> Check:
+    """Which non-native languages have Argos packages both ways (none is a valid set-up:
+    those languages then get English answers with a note)."""
+    from bot.conversation.messages import NATIVE_LANGUAGES, PIVOT_LANGUAGE
+    from bot.language.argos import ArgosEngine
+    from bot.language.registry import LanguageRegistry
+
+    folder = settings.path(settings.translation.models_dir)
+    engine = ArgosEngine(folder)
+    installed = [
+        language.code
+        for language in LanguageRegistry.load()
+        if language.code not in NATIVE_LANGUAGES
+        and engine.can_translate(language.argos, PIVOT_LANGUAGE)
+        and engine.can_translate(PIVOT_LANGUAGE, language.argos)
+    ]
+    name = "translation packages (Argos)"
+    if not installed:
+        return Check(name, True, f"none in {folder}: languages other than en/zh get English")
+    return Check(name, True, f"{len(installed)} of 30 languages ({', '.join(installed)})")
 
 
 def _service(name: str, url: str, fix: str) -> Check:

@@ -150,6 +150,20 @@ class BookingSettings(BaseModel):
     capacity_per_slot: int = Field(default=2, ge=1)
     # How far ahead a visitor can book.
     max_days_ahead: int = Field(default=60, ge=1)
+class TranslationSettings(BaseModel):
+    """Language identification and Argos Translate for the 30 non-native languages."""
+
+    # False: English and Chinese only (no detection model, no machine translation).
+    enabled: bool = True
+    # Installed Argos packages (.argosmodel files are unpacked here by `python -m bot models`).
+    models_dir: Path = Path("models/argos")
+    # The Argos package index, used only by `python -m bot models install` on a connected machine.
+    package_index: str = "https://raw.githubusercontent.com/argosopentech/argospm-index/main/"
+    # Translated sentences kept in memory (least recently used are dropped).
+    cache_size: int = Field(default=4096, ge=0)
+    # Language ID with lingua's full models (more accurate on 1-4 words, about 450 MB more
+    # memory) or its low-accuracy mode; `make eval` reports both.
+    detection_high_accuracy: bool = True
 
 
 class LauncherSettings(BaseModel):
@@ -182,6 +196,7 @@ class Settings(BaseSettings):
     telegram: TelegramSettings = TelegramSettings()
     storage: StorageSettings = StorageSettings()
     knowledge: KnowledgeSettings = KnowledgeSettings()
+    translation: TranslationSettings = TranslationSettings()
     launcher: LauncherSettings = LauncherSettings()
     booking: BookingSettings = BookingSettings()
 

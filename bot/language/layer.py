@@ -1,9 +1,10 @@
 """The seam between the conversation service and language handling.
 
 The conversation service asks three things: which language a message is in, the message in the
-pivot language for Rasa, and the replies in the user's language. Issue 4's Argos layer
-implements the same protocol; :class:`NativeOnlyLanguageLayer` is the one used until
-translation is configured (and in tests that need no models).
+pivot language for Rasa, and the replies in the user's language.
+:class:`bot.language.translating_layer.TranslatingLanguageLayer` (identification + Argos) is the
+production one; :class:`NativeOnlyLanguageLayer` serves when translation is disabled
+(``TALENTDESK_TRANSLATION__ENABLED=false``) and in tests that need no models.
 """
 
 from __future__ import annotations

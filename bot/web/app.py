@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -12,9 +13,9 @@ from fastapi.staticfiles import StaticFiles
 from bot.conversation import ConversationService
 from bot.conversation.rasa_client import HttpRasaClient
 from bot.conversation.service import InMemoryLanguageMemory, LanguageMemory
-from bot.language.layer import NativeOnlyLanguageLayer
 from bot.language.registry import LanguageRegistry
 from bot.language.strings import StringCatalogue
+from bot.language.translating_layer import TranslatingLanguageLayer, build_language_layer
 from bot.settings import Settings
 from bot.storage.continuation import ContinuationTokens
 from bot.storage.database import create_database_engine, ensure_schema
@@ -39,9 +40,14 @@ def build_conversation_service(
 ) -> tuple[ConversationService, HttpRasaClient]:
     """The production wiring of the conversation service (the caller closes the client)."""
     rasa = HttpRasaClient(settings.rasa.urls, settings.rasa.timeout_seconds)
+    language = build_language_layer(settings, strings, registry)
+    if isinstance(language, TranslatingLanguageLayer):
+        # Identification runs on the event loop (about 1 ms a message), but loading its models
+        # takes seconds: do it now in the background, while Rasa is still starting.
+        threading.Thread(target=language.warm_up, name="language-warm-up", daemon=True).start()
     service = ConversationService(
         rasa=rasa,
-        language=NativeOnlyLanguageLayer(),
+        language=language,
         strings=strings,
         supported_languages=set(registry.codes),
         memory=build_language_memory(settings),

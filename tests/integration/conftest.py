@@ -79,6 +79,8 @@ def start_assistant(tmp: Path, extra_env: dict[str, str] | None = None) -> Runni
             "TALENTDESK_KNOWLEDGE__FOLDER": str(knowledge),
             "TALENTDESK_KNOWLEDGE__INDEX_DIR": str(index_dir),
             "TALENTDESK_KNOWLEDGE__RELOAD_INTERVAL_SECONDS": "0.5",
+            # No Argos packages unless a test installs some (never the developer's own).
+            "TALENTDESK_TRANSLATION__MODELS_DIR": str(tmp / "argos"),
         }
     )
     # No Telegram bot unless a test asks for one (with the fake Bot API server).

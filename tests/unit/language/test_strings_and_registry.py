@@ -37,3 +37,34 @@ def test_lookup_fills_placeholders_and_falls_back_to_english(strings) -> None:
     assert strings.get("greeting", "xx") == strings.get("greeting", "en")
     with pytest.raises(KeyError):
         strings.get("no_such_key", "en")
+
+
+REQUIRED_KEYS = {
+    "greeting",
+    "help",
+    "button_talk_to_person",
+    "button_change_language",
+    "button_helpful",
+    "button_not_helpful",
+    "button_start_over",
+    "error_generic",
+    "service_unavailable",
+    "message_too_long",
+    "machine_translated",
+    "translation_not_installed",
+    "translation_failed",
+    "privacy_notice",
+    "idle_warning",
+}
+
+
+def test_every_language_file_has_the_keys_the_chrome_needs(registry) -> None:
+    catalogue = StringCatalogue.load()
+    for code in registry.codes:
+        assert set(catalogue._strings[code]) >= REQUIRED_KEYS, code
+
+
+def test_every_language_has_an_argos_code_and_a_direction(registry) -> None:
+    for language in registry:
+        assert language.argos and language.direction in {"ltr", "rtl"}, language.code
+    assert all(registry.get(code).is_rtl for code in ("ar", "fa", "ur", "he"))

@@ -1,0 +1,210 @@
+"""The language layer with identification and Argos translation (30 languages via English).
+
+English and Chinese are native: nothing is translated for them. For another language, the
+user's message goes to Rasa in English and the replies come back in the user's language. What
+cannot be translated never becomes an error:
+
+* a language whose package is not installed: the user's own text goes to Rasa (names and
+  terms may still match) and the replies stay English with the localized "not installed" note;
+* machine output the quality guard rejects: the English original with the localized
+  "translation failed" note.
+
+Replies that are exactly one of our hand-written interface strings (button titles such as
+"Talk to a person") use the hand-written string of the user's language, installed or not.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import replace
+from typing import Protocol
+
+from bot.conversation.messages import NATIVE_LANGUAGES, PIVOT_LANGUAGE, Button, Reply
+from bot.language.detection import LanguageIdentifier
+from bot.language.layer import NativeOnlyLanguageLayer
+from bot.language.protection import Glossary
+from bot.language.registry import LanguageRegistry
+from bot.language.strings import FALLBACK_LANGUAGE, StringCatalogue
+from bot.language.translator import SentenceTranslator, TextTranslator
+from bot.settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+class TranslationEngine(SentenceTranslator, Protocol):
+    """What the layer needs from the Argos engine (a fake in unit tests)."""
+
+    def can_translate(self, source: str, target: str) -> bool: ...
+
+
+class TranslatingLanguageLayer:
+    """Identification, translation to the pivot, and localization of replies.
+
+    Args:
+        identifier: Language identification.
+        engine: Sentence translation (:class:`bot.language.argos.ArgosEngine`).
+        strings: Hand-written interface strings (notes, button titles).
+        registry: The supported languages and their Argos codes.
+        glossary: Official terms that must not be paraphrased.
+    """
+
+    def __init__(
+        self,
+        identifier: LanguageIdentifier,
+        engine: TranslationEngine,
+        strings: StringCatalogue,
+        registry: LanguageRegistry,
+        glossary: Glossary,
+    ) -> None:
+        self._identifier = identifier
+        self._engine = engine
+        self._text = TextTranslator(engine, glossary)
+        self._strings = strings
+        self._registry = registry
+        english = strings.all_for(FALLBACK_LANGUAGE)
+        self._interface_keys = {text: key for key, text in english.items()}
+
+    def identify(self, text: str, current: str | None) -> str:
+        return self._identifier.identify(text, current)
+
+    def warm_up(self) -> None:
+        """Loads the language-ID models (seconds of CPU), so no user message waits for them."""
+        self._identifier.warm_up()
+
+    def _argos(self, language: str) -> str:
+        entry = self._registry.get(language)
+        return entry.argos if entry is not None else language
+
+    async def to_pivot(self, text: str, language: str) -> str:
+        if language in NATIVE_LANGUAGES:
+            return text
+        return await asyncio.to_thread(self._to_pivot, text, language)
+
+    def _to_pivot(self, text: str, language: str) -> str:
+        source = self._argos(language)
+        if not self._engine.can_translate(source, PIVOT_LANGUAGE):
+            log.info("no %s->en package: the original text goes to Rasa", source)
+            return text
+        result = self._text.translate_texts([text], source, PIVOT_LANGUAGE)[0]
+        if result.failure:
+            log.warning("%s->en translation rejected (%s): the original goes to Rasa",
+                        source, result.failure)
+        return result.text
+
+    async def localize(self, replies: list[Reply], language: str) -> list[Reply]:
+        if language in NATIVE_LANGUAGES or all(r.language == language for r in replies):
+            return replies
+        return await asyncio.to_thread(self._localize, replies, language)
+
+    def _handwritten(self, text: str, language: str) -> str | None:
+        key = self._interface_keys.get(text.strip())
+        return self._strings.get(key, language) if key else None
+
+    def _buttons(self, reply: Reply, language: str) -> tuple[Button, ...]:
+        return tuple(
+            Button(self._handwritten(b.title, language) or b.title, b.payload)
+            for b in reply.buttons
+        )
+
+    def _localize(self, replies: list[Reply], language: str) -> list[Reply]:
+        results = list(replies)
+        by_source: dict[str, list[int]] = {}
+        for position, reply in enumerate(replies):
+            if reply.language == language:
+                continue
+            handwritten = self._handwritten(reply.text, language)
+            if handwritten is not None or not reply.text.strip():
+                results[position] = replace(
+                    reply,
+                    text=handwritten if handwritten is not None else reply.text,
+                    language=language,
+                    buttons=self._buttons(reply, language),
+                )
+                continue
+            by_source.setdefault(reply.language, []).append(position)
+
+        noted = False
+        target = self._argos(language)
+        for source_language, positions in by_source.items():
+            source = self._argos(source_language)
+            if not self._engine.can_translate(source, target):
+                for position in positions:
+                    reply = results[position]
+                    notes = reply.notes
+                    if not noted:
+                        notes = (*notes, self._strings.get("translation_not_installed", language))
+                        noted = True
+                    results[position] = replace(
+                        reply, buttons=self._buttons(reply, language), notes=notes
+                    )
+                continue
+            self._translate_replies(results, positions, source, target, language)
+        return results
+
+    def _translate_replies(
+        self, results: list[Reply], positions: list[int], source: str, target: str, language: str
+    ) -> None:
+        originals = [results[p] for p in positions]
+        untranslated_titles = [
+            (i, j)
+            for i, reply in enumerate(originals)
+            for j, button in enumerate(reply.buttons)
+            if self._handwritten(button.title, language) is None and button.title.strip()
+        ]
+        texts = [reply.text for reply in originals] + [
+            originals[i].buttons[j].title for i, j in untranslated_titles
+        ]
+        translations = self._text.translate_texts(texts, source, target)
+        titles = {
+            key: translation
+            for key, translation in zip(
+                untranslated_titles, translations[len(originals) :], strict=True
+            )
+        }
+        for i, (position, reply) in enumerate(zip(positions, originals, strict=True)):
+            translation = translations[i]
+            if translation.failure:
+                log.warning(
+                    "machine translation %s->%s rejected (%s); the original is shown",
+                    source, target, translation.failure,
+                )
+                note = self._strings.get("translation_failed", language)
+                results[position] = replace(
+                    reply, buttons=self._buttons(reply, language), notes=(*reply.notes, note)
+                )
+                continue
+            buttons = []
+            for j, button in enumerate(reply.buttons):
+                title = self._handwritten(button.title, language)
+                translated = titles.get((i, j))
+                if title is None and translated is not None and not translated.failure:
+                    title = translated.text
+                buttons.append(Button(title or button.title, button.payload))
+            results[position] = replace(
+                reply,
+                text=translation.text,
+                language=language,
+                buttons=tuple(buttons),
+                machine_translated=translation.text != reply.text,
+            )
+
+
+def build_language_layer(
+    settings: Settings, strings: StringCatalogue, registry: LanguageRegistry
+) -> TranslatingLanguageLayer | NativeOnlyLanguageLayer:
+    """The production language layer: identification + Argos, or native-only when disabled.
+
+    Cheap: the detection models and the Argos packages load on first use.
+    """
+    if not settings.translation.enabled:
+        return NativeOnlyLanguageLayer()
+    from bot.language.argos import ArgosEngine
+
+    engine = ArgosEngine(
+        settings.path(settings.translation.models_dir), settings.translation.cache_size
+    )
+    identifier = LanguageIdentifier(
+        registry.codes, high_accuracy=settings.translation.detection_high_accuracy
+    )
+    return TranslatingLanguageLayer(identifier, engine, strings, registry, Glossary.load())
