@@ -118,4 +118,5 @@ lock:
 	$(RASA_VENV)/bin/python -m pip freeze > requirements/rasa.lock
 
 clean:
-	rm -rf models var .pytest_cache test-artifacts
+	# Installed translation packages (models/argos) are kept: they may have been carried in by hand.
+	rm -rf models/talentdesk.tar.gz var .pytest_cache test-artifacts

@@ -11,8 +11,10 @@ from sqlalchemy import (
     Date,
     DateTime,
     Engine,
+    Integer,
     String,
     Table,
+    UniqueConstraint,
     func,
     insert,
     select,
@@ -39,6 +41,11 @@ bookings = Table(
     Column("status", String(16), nullable=False, default="booked"),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("cancelled_at", DateTime(timezone=True)),
+    # Which of the slot's places the booking holds (0 .. capacity-1), NULL once cancelled. The
+    # unique constraint is what keeps a slot within capacity when two gateways book at once,
+    # on SQLite and PostgreSQL alike (NULLs never collide, so cancelling frees the place).
+    Column("seat", Integer),
+    UniqueConstraint("day", "slot", "seat", name="one_booking_per_place"),
 )
 
 
@@ -58,6 +65,7 @@ class Booking:
     status: str
     created_at: datetime
     cancelled_at: datetime | None = None
+    seat: int | None = None
 
 
 def normalise_code(text: str) -> str:
@@ -112,35 +120,36 @@ class BookingBook:
             SlotFullError: The slot already holds ``capacity_per_slot`` bookings.
         """
         created = now or datetime.now(UTC)
-        for _ in range(10):
-            code = new_code()
-            try:
-                with self._engine.begin() as connection:
-                    count = connection.execute(
-                        select(func.count()).where(
-                            bookings.c.day == day,
-                            bookings.c.slot == slot,
-                            bookings.c.status == "booked",
-                        )
-                    ).scalar_one()
-                    if count >= self.capacity_per_slot:
-                        raise SlotFullError(f"{day} {slot} is full")
-                    values = dict(
-                        code=code,
-                        sender_id=sender_id,
-                        channel=channel,
-                        language=language,
-                        service=service,
-                        day=day,
-                        slot=slot,
-                        status="booked",
-                        created_at=created,
-                    )
-                    connection.execute(insert(bookings).values(**values))
+        for seat in range(self.capacity_per_slot):
+            for _ in range(10):
+                values = dict(
+                    code=new_code(),
+                    sender_id=sender_id,
+                    channel=channel,
+                    language=language,
+                    service=service,
+                    day=day,
+                    slot=slot,
+                    status="booked",
+                    created_at=created,
+                    seat=seat,
+                )
+                try:
+                    with self._engine.begin() as connection:
+                        connection.execute(insert(bookings).values(**values))
+                except IntegrityError:
+                    if self._seat_taken(day, slot, seat):
+                        break  # someone holds this place: try the next one
+                    continue  # the same code twice: draw another
                 return Booking(**values)  # type: ignore[arg-type]
-            except IntegrityError:  # the same code twice: draw another
-                continue
-        raise RuntimeError("could not draw an unused confirmation code")
+        raise SlotFullError(f"{day} {slot} is full")
+
+    def _seat_taken(self, day: date, slot: str, seat: int) -> bool:
+        query = select(func.count()).where(
+            bookings.c.day == day, bookings.c.slot == slot, bookings.c.seat == seat
+        )
+        with self._engine.connect() as connection:
+            return bool(connection.execute(query).scalar_one())
 
     def get(self, code: str) -> Booking | None:
         with self._engine.connect() as connection:
@@ -157,7 +166,7 @@ class BookingBook:
             changed = connection.execute(
                 update(bookings)
                 .where(bookings.c.code == normalise_code(code), bookings.c.status == "booked")
-                .values(status="cancelled", cancelled_at=now or datetime.now(UTC))
+                .values(status="cancelled", cancelled_at=now or datetime.now(UTC), seat=None)
             ).rowcount
         return self.get(code) if changed == 1 else None
 

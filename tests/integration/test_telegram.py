@@ -166,12 +166,14 @@ def test_the_language_menu_then_a_third_language(
     assert visible(confirmation["text"]) == "Je vous répondrai désormais en français."
     assert fake.calls_of("editMessageReplyMarkup", 1003)
 
-    # No translation on this branch: the answer is the English entry; labels are French.
+    # No French translation package is installed for this assistant: the answer is the English
+    # entry with the French "not installed" note, and the labels are French.
     answer = chat.texts(chat.send("how do I apply for a residence permit?"))
     assert any("30 days" in text for text in answer)
     assert any("Source" in text and "2026-11-20" in text for text in answer)
     french_label = "Dernière vérification"
     assert any(french_label in text for text in answer), answer
+    assert any("La traduction en français n'est pas encore installée" in text for text in answer)
 
 
 def test_did_you_mean_buttons_continue_the_conversation(
