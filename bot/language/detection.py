@@ -221,6 +221,10 @@ class LanguageIdentifier:
             language = self._by_marker_words(text, language, _RUSSIAN_WORDS, _UKRAINIAN_WORDS)
         if confidence < _AMBIGUOUS_CONFIDENCE and current in candidates:
             return str(current)
+        if confidence < _AMBIGUOUS_CONFIDENCE and words <= _SHORT_WORDS and current is None:
+            # A first message of a word or two ("visa problem", "hospital") that no detector is
+            # sure of: the pivot is the safest guess, and the user can still choose a language.
+            return FALLBACK
         return language
 
     def _ok(self, language: str, fallback: str) -> str:

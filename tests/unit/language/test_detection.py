@@ -90,6 +90,13 @@ def test_very_short_messages_keep_the_current_language(identifier) -> None:
     assert identifier.identify("Where can I register my address after moving?", "fr") == "en"
 
 
+@pytest.mark.parametrize("text", ["visa problem", "hospital", "visa"])
+def test_an_unsure_first_message_of_a_word_or_two_is_english(identifier, text) -> None:
+    # Detectors guess Portuguese or Tagalog for these with low confidence; a new conversation
+    # starts in the pivot language instead (the user can still choose another).
+    assert identifier.identify(text, None) == "en"
+
+
 def test_nothing_is_loaded_until_first_use(registry) -> None:
     identifier = LanguageIdentifier(registry.codes)
     assert identifier._detectors == {} and identifier._langid_model is None
