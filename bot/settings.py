@@ -114,6 +114,7 @@ class TelegramSettings(BaseModel):
     @property
     def url(self) -> str:
         return f"http://{self.host}:{self.port}"
+
     # The bot's @username without the @: the kiosk's QR code opens t.me/<bot_username>; the
     # "continue on your phone" button is hidden when it is not set.
     bot_username: str | None = Field(default=None, pattern=r"^[A-Za-z][A-Za-z0-9_]{3,31}$")
@@ -150,6 +151,8 @@ class BookingSettings(BaseModel):
     capacity_per_slot: int = Field(default=2, ge=1)
     # How far ahead a visitor can book.
     max_days_ahead: int = Field(default=60, ge=1)
+
+
 class TranslationSettings(BaseModel):
     """Language identification and Argos Translate for the 30 non-native languages."""
 

@@ -85,8 +85,10 @@ def install_models(
                     continue
                 metadata, path = found[pair]
                 argos_package.install_from_path(path)
-                print(f"installed {pair[0]}->{pair[1]} {metadata.get('package_version', '')}"
-                      f" from {path.name}")
+                print(
+                    f"installed {pair[0]}->{pair[1]} {metadata.get('package_version', '')}"
+                    f" from {path.name}"
+                )
     else:
         available = _index_packages(argos_package, settings)
         if available is None:

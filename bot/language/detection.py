@@ -281,8 +281,7 @@ class LanguageIdentifier:
         ranked = dict(self._langid().rank(text))
         langid_total = sum(float(ranked.get(code, 0.0)) for code in candidates) or 1.0
         scores = {
-            code: 0.5 * lingua.get(code, 0.0)
-            + 0.5 * float(ranked.get(code, 0.0)) / langid_total
+            code: 0.5 * lingua.get(code, 0.0) + 0.5 * float(ranked.get(code, 0.0)) / langid_total
             for code in candidates
         }
         best = max(candidates, key=lambda code: scores[code])

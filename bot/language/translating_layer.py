@@ -88,8 +88,11 @@ class TranslatingLanguageLayer:
             return text
         result = self._text.translate_texts([text], source, PIVOT_LANGUAGE)[0]
         if result.failure:
-            log.warning("%s->en translation rejected (%s): the original goes to Rasa",
-                        source, result.failure)
+            log.warning(
+                "%s->en translation rejected (%s): the original goes to Rasa",
+                source,
+                result.failure,
+            )
         return result.text
 
     async def localize(self, replies: list[Reply], language: str) -> list[Reply]:
@@ -167,7 +170,9 @@ class TranslatingLanguageLayer:
             if translation.failure:
                 log.warning(
                     "machine translation %s->%s rejected (%s); the original is shown",
-                    source, target, translation.failure,
+                    source,
+                    target,
+                    translation.failure,
                 )
                 note = self._strings.get("translation_failed", language)
                 results[position] = replace(

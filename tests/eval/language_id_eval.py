@@ -32,9 +32,7 @@ def load_messages() -> list[dict]:
 
 
 def score(messages: list[dict], identify: Callable[[str], str | None]) -> dict:
-    counts: dict[str, dict[str, list[int]]] = defaultdict(
-        lambda: {"long": [0, 0], "short": [0, 0]}
-    )
+    counts: dict[str, dict[str, list[int]]] = defaultdict(lambda: {"long": [0, 0], "short": [0, 0]})
     errors = []
     for message in messages:
         length = "long" if word_count(message["text"]) >= 5 else "short"
@@ -43,8 +41,14 @@ def score(messages: list[dict], identify: Callable[[str], str | None]) -> dict:
         cell[0] += predicted == message["lang"]
         cell[1] += 1
         if predicted != message["lang"]:
-            errors.append({"text": message["text"], "expected": message["lang"],
-                           "got": predicted, "length": length})
+            errors.append(
+                {
+                    "text": message["text"],
+                    "expected": message["lang"],
+                    "got": predicted,
+                    "length": length,
+                }
+            )
     per_language = {
         language: {
             length: {"correct": c, "messages": n, "accuracy": round(c / n, 3) if n else None}
@@ -56,16 +60,23 @@ def score(messages: list[dict], identify: Callable[[str], str | None]) -> dict:
     for length in ("long", "short"):
         correct = sum(cells[length][0] for cells in counts.values())
         total = sum(cells[length][1] for cells in counts.values())
-        overall[length] = {"correct": correct, "messages": total,
-                           "accuracy": round(correct / total, 3)}
+        overall[length] = {
+            "correct": correct,
+            "messages": total,
+            "accuracy": round(correct / total, 3),
+        }
     below = sorted(
         f"{language}/{length}"
         for language, cells in per_language.items()
         for length, cell in cells.items()
         if cell["accuracy"] is not None and cell["accuracy"] < TARGETS[length]
     )
-    return {"overall": overall, "per_language": per_language, "below_target": below,
-            "errors": errors}
+    return {
+        "overall": overall,
+        "per_language": per_language,
+        "below_target": below,
+        "errors": errors,
+    }
 
 
 def baselines(codes: list[str]) -> dict[str, Callable[[str], str | None]]:
@@ -122,7 +133,8 @@ def main() -> int:
     for language, cells in report["per_language"].items():
         row = [
             f"{cell['correct']}/{cell['messages']} {cell['accuracy']:.2f}"
-            if cell["messages"] else "-"
+            if cell["messages"]
+            else "-"
             for cell in (cells["long"], cells["short"])
         ]
         print(f"  {language:<5}{row[0]:>14}{row[1]:>14}")
@@ -132,11 +144,15 @@ def main() -> int:
         *report["baselines"].items(),
     ]
     for name, overall in rows:
-        print(f"  {name:<24} 5+ words {overall['long']['accuracy']:.3f}"
-              f"   1-4 words {overall['short']['accuracy']:.3f}")
+        print(
+            f"  {name:<24} 5+ words {overall['long']['accuracy']:.3f}"
+            f"   1-4 words {overall['short']['accuracy']:.3f}"
+        )
     low_below = report["low_accuracy_mode"]["below_target"]
-    print(f"  below target (95% / 85%): {', '.join(report['below_target']) or 'none'}"
-          f" (low-accuracy mode: {', '.join(low_below) or 'none'})")
+    print(
+        f"  below target (95% / 85%): {', '.join(report['below_target']) or 'none'}"
+        f" (low-accuracy mode: {', '.join(low_below) or 'none'})"
+    )
     for error in report["errors"]:
         print(f"  miss: {error['text']!r} is {error['expected']}, said {error['got']}")
     print(f"  report: {output}")

@@ -101,7 +101,10 @@ def test_the_cli_reports_what_it_cannot_install(
 
 
 def test_downloading_offline_fails_with_a_clear_message(
-    settings, registry, tmp_path: Path, network_attempts: list[str],
+    settings,
+    registry,
+    tmp_path: Path,
+    network_attempts: list[str],
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     settings.translation.models_dir = tmp_path / "models"

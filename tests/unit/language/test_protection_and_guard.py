@@ -63,8 +63,9 @@ def test_glossary_terms_keep_their_official_names() -> None:
     parts = split_protected("Apply for Talent Accreditation first.", "en", "fr", custom)
     assert protected_values(parts) == ["reconnaissance"]
     # Longer terms win over the shorter ones they contain.
-    hall = split_protected("Go to the Changsha Exit-Entry Administration Service Hall.", "en",
-                           "fr", glossary)
+    hall = split_protected(
+        "Go to the Changsha Exit-Entry Administration Service Hall.", "en", "fr", glossary
+    )
     assert protected_values(hall) == ["Changsha Exit-Entry Administration Service Hall"]
 
 

@@ -53,8 +53,11 @@ async def test_replies_are_translated_batched_and_marked(identifier, strings, re
     engine = FakeEngine(french, INSTALLED)
     layer = layer_with(engine, identifier, strings, registry)
     replies = [
-        Reply("Call 12345. Then wait.", "en", buttons=(Button("Talk to a person", "/human"),
-                                                        Button("More details", "/more"))),
+        Reply(
+            "Call 12345. Then wait.",
+            "en",
+            buttons=(Button("Talk to a person", "/human"), Button("More details", "/more")),
+        ),
         Reply("Visit https://x.cn/a today.", "en"),
     ]
     out = await layer.localize(replies, "fr")
@@ -123,8 +126,10 @@ def test_importing_the_gateway_loads_no_language_model() -> None:
 async def test_a_missing_pair_gives_english_and_one_note(identifier, strings, registry) -> None:
     engine = FakeEngine(french, set())
     layer = layer_with(engine, identifier, strings, registry)
-    replies = [Reply("First.", "en", buttons=(Button("Helpful", "/feedback"),)),
-               Reply("Second.", "en")]
+    replies = [
+        Reply("First.", "en", buttons=(Button("Helpful", "/feedback"),)),
+        Reply("Second.", "en"),
+    ]
     out = await layer.localize(replies, "fr")
     assert [r.text for r in out] == ["First.", "Second."]
     assert out[0].notes == (strings.get("translation_not_installed", "fr"),)
@@ -161,8 +166,16 @@ async def test_the_service_pivots_through_real_argos_packages(
     engine: ArgosEngine, identifier, strings, registry
 ) -> None:
     rasa = FakeRasaClient(
-        [{"custom": {"talentdesk": 1, "text": "Call 12367 or see https://en.nia.gov.cn/.",
-                     "language": "en", "kind": "knowledge_answer"}}]
+        [
+            {
+                "custom": {
+                    "talentdesk": 1,
+                    "text": "Call 12367 or see https://en.nia.gov.cn/.",
+                    "language": "en",
+                    "kind": "knowledge_answer",
+                }
+            }
+        ]
     )
     service = ConversationService(
         rasa, layer_with(engine, identifier, strings, registry), strings, set(registry.codes)
