@@ -111,7 +111,12 @@ class AmbiguousDate:
     options: tuple[date, date]
 
 
-def _chinese_number(text: str) -> int:
+def chinese_number(text: str) -> int:
+    """0-99 written in digits or in Chinese numerals ("两", "十二", "三十一").
+
+    Raises:
+        ValueError, KeyError: not such a number.
+    """
     if text.isdigit():
         return int(text)
     if text == "十":
@@ -179,9 +184,9 @@ def parse_date(
         return _make(*(int(part) for part in match.groups()))
     if match := ZH_FULL.search(lowered):
         year_text, month_text, day_text = match.groups()
-        month, day = _chinese_number(month_text), _chinese_number(day_text)
+        month, day = chinese_number(month_text), chinese_number(day_text)
         if year_text:
-            return _make(_full_year(str(_chinese_number(year_text))), month, day)
+            return _make(_full_year(str(chinese_number(year_text))), month, day)
         return _with_year(month, day, today, prefer)
     for pattern, day_group, month_group in ((DAY_MONTH, 1, 2), (MONTH_DAY, 2, 1)):
         if match := pattern.search(lowered):
@@ -198,7 +203,7 @@ def parse_date(
         amount = int(match.group(1)) * (7 if match.group(2).startswith("week") else 1)
         return today + timedelta(days=amount)
     if match := ZH_IN_DAYS.search(lowered):
-        amount = _chinese_number(match.group(1)) * (1 if match.group(2) == "天" else 7)
+        amount = chinese_number(match.group(1)) * (1 if match.group(2) == "天" else 7)
         return today + timedelta(days=amount)
     if match := ZH_WEEKDAY.search(lowered):
         modifier, weekday = match.group(1), CHINESE_WEEKDAYS[match.group(2)]
@@ -212,7 +217,7 @@ def parse_date(
     if match := WEEKDAY.search(lowered):
         return _next_weekday(today, WEEKDAYS[match.group(2)], skip_week=match.group(1) == "next")
     if match := ZH_DAY_ONLY.search(lowered):
-        day = _chinese_number(match.group(1))
+        day = chinese_number(match.group(1))
         found = _make(today.year, today.month, day)
         if found is not None and found < today and prefer == "future":
             next_month = (today.replace(day=1) + timedelta(days=32)).replace(day=1)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from actions.dates import chinese_number
+
 # key -> names and the words people use for it.
 SERVICES: dict[str, dict[str, object]] = {
     "entry_exit": {
@@ -67,22 +69,7 @@ CLOCK = re.compile(r"(\d{1,2})(?:[:：.](\d{2}))?\s*(am|pm|a\.m\.|p\.m\.)?")
 ZH_CLOCK = re.compile(
     r"(上午|早上|中午|下午|晚上)?\s*(\d{1,2}|[一二两三四五六七八九十]{1,2})[点:：](半|\d{2}|[一二三四五]十)?"
 )
-ZH_HOURS = {
-    "一": 1,
-    "二": 2,
-    "两": 2,
-    "三": 3,
-    "四": 4,
-    "五": 5,
-    "六": 6,
-    "七": 7,
-    "八": 8,
-    "九": 9,
-    "十": 10,
-    "十一": 11,
-    "十二": 12,
-}
-ZH_MINUTES = {"半": 30, "一十": 10, "二十": 20, "三十": 30, "四十": 40, "五十": 50}
+ZH_HALF_HOUR = "半"
 
 
 def time_of(text: str) -> str | None:
@@ -93,12 +80,13 @@ def time_of(text: str) -> str | None:
     lowered = text.lower()
     if match := ZH_CLOCK.search(lowered):
         period, hour_text, minute_text = match.groups()
-        hour = int(hour_text) if hour_text.isdigit() else ZH_HOURS.get(hour_text)
-        if hour is None:
+        try:
+            hour = chinese_number(hour_text)
+            minute = 0
+            if minute_text:
+                minute = 30 if minute_text == ZH_HALF_HOUR else chinese_number(minute_text)
+        except (KeyError, ValueError):  # "两两点": not a time
             return None
-        minute = 0
-        if minute_text:
-            minute = int(minute_text) if minute_text.isdigit() else ZH_MINUTES[minute_text]
         if (period in ("下午", "晚上") and hour < 12) or (period is None and 1 <= hour <= 7):
             hour += 12
         return _checked(hour, minute)
