@@ -6,12 +6,12 @@ import asyncio
 import sys
 from collections.abc import Awaitable, Callable
 
+from bot.assembly import build_conversation_service
 from bot.conversation import Button, ConversationService, IncomingMessage, Reply
 from bot.errors import AssistantUnavailableError, InvalidMessageError
 from bot.language.registry import LanguageRegistry
 from bot.language.strings import StringCatalogue
 from bot.settings import Settings
-from bot.web.app import build_conversation_service
 
 USER = "staff"
 CHANNEL = "terminal"

@@ -22,6 +22,7 @@ from aiogram.types import BotCommand, CallbackQuery, Message, TelegramObject
 from aiogram.webhook.aiohttp_server import SimpleRequestHandler
 from aiohttp import web
 
+from bot.assembly import build_conversation_service
 from bot.errors import ConfigurationError
 from bot.language.registry import LanguageRegistry
 from bot.language.strings import StringCatalogue
@@ -38,7 +39,6 @@ from bot.telegram.handlers import (
 from bot.telegram.keyboards import ButtonPayloads
 from bot.telegram.polling import BACKOFF, poll
 from bot.telegram.rate_limit import Decision, RateLimiter, RateLimitMiddleware
-from bot.web.app import build_conversation_service
 
 log = logging.getLogger(__name__)
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -10,12 +9,10 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.staticfiles import StaticFiles
 
+from bot.assembly import build_conversation_service
 from bot.conversation import ConversationService
-from bot.conversation.rasa_client import HttpRasaClient
-from bot.conversation.service import InMemoryLanguageMemory, LanguageMemory
 from bot.language.registry import LanguageRegistry
 from bot.language.strings import StringCatalogue
-from bot.language.translating_layer import TranslatingLanguageLayer, build_language_layer
 from bot.settings import Settings
 from bot.storage.continuation import ContinuationTokens
 from bot.storage.database import create_database_engine, ensure_schema
@@ -24,36 +21,6 @@ from bot.web.continuation import create_continuation_router
 from bot.web.errors import install_error_handlers
 from bot.web.pages import STATIC_DIR, create_pages_router, install_security_headers
 from bot.web.realtime import create_realtime_router
-
-
-def build_language_memory(settings: Settings) -> LanguageMemory:
-    """Redis when configured, so every gateway process sees the same languages."""
-    if settings.storage.redis_url:
-        from bot.conversation.redis_memory import RedisLanguageMemory
-
-        return RedisLanguageMemory.from_url(settings.storage.redis_url)
-    return InMemoryLanguageMemory()
-
-
-def build_conversation_service(
-    settings: Settings, strings: StringCatalogue, registry: LanguageRegistry
-) -> tuple[ConversationService, HttpRasaClient]:
-    """The production wiring of the conversation service (the caller closes the client)."""
-    rasa = HttpRasaClient(settings.rasa.urls, settings.rasa.timeout_seconds)
-    language = build_language_layer(settings, strings, registry)
-    if isinstance(language, TranslatingLanguageLayer):
-        # Identification runs on the event loop (about 1 ms a message), but loading its models
-        # takes seconds: do it now in the background, while Rasa is still starting.
-        threading.Thread(target=language.warm_up, name="language-warm-up", daemon=True).start()
-    service = ConversationService(
-        rasa=rasa,
-        language=language,
-        strings=strings,
-        supported_languages=set(registry.codes),
-        memory=build_language_memory(settings),
-        max_text_chars=settings.web.max_text_chars,
-    )
-    return service, rasa
 
 
 def create_app(settings: Settings, service: ConversationService | None = None) -> FastAPI:

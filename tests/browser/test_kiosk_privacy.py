@@ -104,6 +104,13 @@ def test_the_qr_code_continues_this_conversation_in_telegram(
 def test_the_printable_card_shows_the_answer_in_both_languages(
     page: Page, web_assistant, strings
 ) -> None:
+    # The kiosk's own window.print() would start a print job that races the test's page.pdf()
+    # ("Page is already being printed"). Headless Chromium has no print dialog to drive, so the
+    # test records the kiosk's print request and renders the print layout itself.
+    page.add_init_script(
+        "window.print = () => { const root = document.documentElement;"
+        " root.dataset.printRequests = String(Number(root.dataset.printRequests || 0) + 1); };"
+    )
     open_kiosk(page, web_assistant)
     pick_language(page, "en")
     answer = ask(page, "What are the opening hours of the service hall?")
@@ -111,6 +118,7 @@ def test_the_printable_card_shows_the_answer_in_both_languages(
     answer.locator("button.td-print").click()
     card = page.locator("#print-card")
     expect(card.locator(".card-columns article")).to_have_count(2)
+    expect(page.locator("html")).to_have_attribute("data-print-requests", "1")
 
     page.emulate_media(media="print")
     expect(card).to_be_visible()

@@ -1,0 +1,47 @@
+"""The composition root: builds the settings-driven services every entry point uses.
+
+The web gateway, the Telegram bot and the terminal chat each call these builders from their own
+start-up (never at import), so no channel borrows another channel's wiring.
+"""
+
+from __future__ import annotations
+
+import threading
+
+from bot.conversation import ConversationService
+from bot.conversation.rasa_client import HttpRasaClient
+from bot.conversation.service import InMemoryLanguageMemory, LanguageMemory
+from bot.language.registry import LanguageRegistry
+from bot.language.strings import StringCatalogue
+from bot.language.translating_layer import TranslatingLanguageLayer, build_language_layer
+from bot.settings import Settings
+
+
+def build_language_memory(settings: Settings) -> LanguageMemory:
+    """Redis when configured, so every gateway process sees the same languages."""
+    if settings.storage.redis_url:
+        from bot.conversation.redis_memory import RedisLanguageMemory
+
+        return RedisLanguageMemory.from_url(settings.storage.redis_url)
+    return InMemoryLanguageMemory()
+
+
+def build_conversation_service(
+    settings: Settings, strings: StringCatalogue, registry: LanguageRegistry
+) -> tuple[ConversationService, HttpRasaClient]:
+    """The production wiring of the conversation service (the caller closes the client)."""
+    rasa = HttpRasaClient(settings.rasa.urls, settings.rasa.timeout_seconds)
+    language = build_language_layer(settings, strings, registry)
+    if isinstance(language, TranslatingLanguageLayer):
+        # Identification runs on the event loop (about 1 ms a message), but loading its models
+        # takes seconds: do it now in the background, while Rasa is still starting.
+        threading.Thread(target=language.warm_up, name="language-warm-up", daemon=True).start()
+    service = ConversationService(
+        rasa=rasa,
+        language=language,
+        strings=strings,
+        supported_languages=set(registry.codes),
+        memory=build_language_memory(settings),
+        max_text_chars=settings.web.max_text_chars,
+    )
+    return service, rasa
