@@ -11,6 +11,7 @@ import threading
 from bot.conversation import ConversationService
 from bot.conversation.rasa_client import HttpRasaClient
 from bot.conversation.service import InMemoryLanguageMemory, LanguageMemory
+from bot.conversation.turn_lock import InProcessTurnLocks, RedisTurnLocks, TurnLocks
 from bot.language.registry import LanguageRegistry
 from bot.language.strings import StringCatalogue
 from bot.language.translating_layer import TranslatingLanguageLayer, build_language_layer
@@ -24,6 +25,16 @@ def build_language_memory(settings: Settings) -> LanguageMemory:
 
         return RedisLanguageMemory.from_url(settings.storage.redis_url)
     return InMemoryLanguageMemory()
+
+
+def build_turn_locks(settings: Settings) -> TurnLocks:
+    """Redis when configured, so two gateways never run one conversation's turns at once."""
+    if settings.storage.redis_url:
+        # The lease outlives the longest turn (Rasa's timeout plus translation); a message
+        # waits for its conversation's earlier turns about as long.
+        lease = settings.rasa.timeout_seconds * 2
+        return RedisTurnLocks.from_url(settings.storage.redis_url, lease, lease)
+    return InProcessTurnLocks()
 
 
 def build_conversation_service(
@@ -43,5 +54,6 @@ def build_conversation_service(
         supported_languages=set(registry.codes),
         memory=build_language_memory(settings),
         max_text_chars=settings.web.max_text_chars,
+        turn_locks=build_turn_locks(settings),
     )
     return service, rasa

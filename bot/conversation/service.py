@@ -18,6 +18,7 @@ from bot.conversation.messages import (
     native_reply_language,
 )
 from bot.conversation.rasa_client import RasaClient, parse_rasa_messages
+from bot.conversation.turn_lock import InProcessTurnLocks, TurnLocks
 from bot.errors import InvalidMessageError
 from bot.language.layer import LanguageLayer
 from bot.language.strings import StringCatalogue
@@ -103,6 +104,7 @@ class ConversationService:
         supported_languages: Codes a user may choose.
         memory: Each conversation's current language.
         max_text_chars: The longest message accepted.
+        turn_locks: Serializes each conversation's turns (across gateways in production).
     """
 
     def __init__(
@@ -113,6 +115,7 @@ class ConversationService:
         supported_languages: set[str],
         memory: LanguageMemory | None = None,
         max_text_chars: int = 2000,
+        turn_locks: TurnLocks | None = None,
     ) -> None:
         self._rasa = rasa
         self._language = language
@@ -120,6 +123,7 @@ class ConversationService:
         self._supported = supported_languages
         self._memory = memory or InMemoryLanguageMemory()
         self._max_text_chars = max_text_chars
+        self._turn_locks = turn_locks or InProcessTurnLocks()
 
     @property
     def strings(self) -> StringCatalogue:
@@ -181,6 +185,12 @@ class ConversationService:
             AssistantUnavailableError: Rasa cannot answer now.
         """
         text = clean_text(message.text, self._max_text_chars)
+        # One turn at a time per conversation: the language read here and Rasa's tracker must
+        # see the previous turn finished.
+        async with self._turn_locks.hold(message.sender_id):
+            return await self._run_turn(message, text)
+
+    async def _run_turn(self, message: IncomingMessage, text: str) -> Turn:
         state = self._language_for(message, text)
         language = state.language
         if language in NATIVE_LANGUAGES or is_payload(text):
