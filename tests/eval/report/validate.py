@@ -30,13 +30,30 @@ NLU_MIN = {"en": 3, "zh": 3}
 NLU_MIN_OTHER = 2
 MAX_PER_ENTRY = 4
 INTENTS = [
-    "greet", "goodbye", "thanks", "book_appointment", "cancel_appointment", "show_appointment",
-    "request_human", "plan_arrival", "hall_hours_location", "documents_needed", "help",
-    "change_language", "bot_challenge", "stop", "out_of_scope", "ask_knowledge",
+    "greet",
+    "goodbye",
+    "thanks",
+    "book_appointment",
+    "cancel_appointment",
+    "show_appointment",
+    "request_human",
+    "plan_arrival",
+    "hall_hours_location",
+    "documents_needed",
+    "help",
+    "change_language",
+    "bot_challenge",
+    "stop",
+    "out_of_scope",
+    "ask_knowledge",
 ]
 AVOID = {
-    "visas-unilateral-visa-free", "family-marriage-in-china", "work-permit-categories-abc",
-    "learning-chinese-hsk-test", "community-rd-centre", "community-service-hall-overview",
+    "visas-unilateral-visa-free",
+    "family-marriage-in-china",
+    "work-permit-categories-abc",
+    "learning-chinese-hsk-test",
+    "community-rd-centre",
+    "community-service-hall-overview",
 }
 
 problems: list[str] = []
@@ -54,7 +71,7 @@ def load(path: str):
     try:
         with open(path, encoding="utf-8") as fh:
             return yaml.safe_load(fh)
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:
         problem(f"{path}: YAML error: {exc}")
         return None
 
@@ -67,7 +84,8 @@ def knowledge() -> dict[str, str]:
 
 
 def answer_text(path: str) -> str:
-    text = open(path, encoding="utf-8").read()
+    with open(path, encoding="utf-8") as fh:
+        text = fh.read()
     parts = text.split("---", 2)
     body = parts[2] if len(parts) == 3 else text
     return body.lower()
@@ -83,7 +101,8 @@ def outside_lines() -> set[str]:
                 continue
             for name in files:
                 try:
-                    content = open(os.path.join(dirpath, name), encoding="utf-8").read()
+                    with open(os.path.join(dirpath, name), encoding="utf-8") as fh:
+                        content = fh.read()
                 except (UnicodeDecodeError, OSError):
                     continue
                 for line in content.splitlines():
@@ -177,7 +196,7 @@ def main() -> int:
             problem(f"{name}: file name must start with a language code")
             continue
         if str(data.get("version")) != "3.1":
-            problem(f"{name}: version must be \"3.1\"")
+            problem(f'{name}: version must be "3.1"')
         for block in data.get("nlu") or []:
             intent = block.get("intent")
             if intent not in INTENTS:
@@ -200,8 +219,10 @@ def main() -> int:
         omin = OOS_MIN.get(lang, OOS_MIN_OTHER)
         nmin = NLU_MIN.get(lang, NLU_MIN_OTHER)
         least = min(nlu_count[lang][i] for i in INTENTS)
-        print(f"{lang:<5}{qa_count[lang]:>5}{len(entries_used[lang]):>9}{oos_count[lang]:>6}"
-              f"{sum(nlu_count[lang].values()):>6}{least:>16}")
+        print(
+            f"{lang:<5}{qa_count[lang]:>5}{len(entries_used[lang]):>9}{oos_count[lang]:>6}"
+            f"{sum(nlu_count[lang].values()):>6}{least:>16}"
+        )
         if qa_count[lang] < qmin:
             problem(f"qa {lang}: {qa_count[lang]} < {qmin}")
         if oos_count[lang] < omin:
@@ -210,9 +231,11 @@ def main() -> int:
             if nlu_count[lang][intent] < nmin:
                 problem(f"nlu {lang}: {intent} has {nlu_count[lang][intent]} < {nmin}")
     all_used = set().union(*entries_used.values()) if entries_used else set()
-    print(f"total: qa {sum(qa_count.values())}, out_of_scope {sum(oos_count.values())}, "
-          f"nlu {sum(sum(c.values()) for c in nlu_count.values())}; "
-          f"entries covered {len(all_used)}/{len(entries)}")
+    print(
+        f"total: qa {sum(qa_count.values())}, out_of_scope {sum(oos_count.values())}, "
+        f"nlu {sum(sum(c.values()) for c in nlu_count.values())}; "
+        f"entries covered {len(all_used)}/{len(entries)}"
+    )
     for msg in problems:
         print("PROBLEM:", msg)
     if problems:
