@@ -17,7 +17,7 @@ export RASA_TELEMETRY_ENABLED := false
 export TF_CPP_MIN_LOG_LEVEL := 2
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: run test setup model index eval bench loadtest lint lock doctor clean help browsers
+.PHONY: run test setup model index articles eval bench loadtest lint lock doctor clean help browsers
 
 help:
 	@echo "make run      set up what is missing, then start the assistant on http://127.0.0.1:8000"
@@ -28,7 +28,7 @@ help:
 	@echo "make lint     ruff and mypy"
 	@echo "make index    rebuild the knowledge search index if knowledge/ changed"
 
-run: setup model
+run: setup model articles
 	$(APP_PY) -m bot run
 
 test: setup model index lint browsers
@@ -85,8 +85,12 @@ browsers:
 	  { apt-get update && apt-get install -y chromium chromium-driver; }
 
 # The knowledge search index (the action server also rebuilds it at start when stale).
-index: setup
+index: setup articles
 	$(APP_PY) -m actions.knowledge build
+
+# The sample PDF and DOCX articles, built from our own text in knowledge/articles/_generate/.
+articles: setup
+	$(APP_PY) -m actions.knowledge.articles.samples knowledge/articles
 
 # Evaluation reports (JSON under var/eval/).
 eval: setup model

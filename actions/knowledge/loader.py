@@ -26,6 +26,8 @@ CATEGORIES = frozenset(
     }
 )  # fmt: skip
 ENTRY_SUFFIXES = (".md", ".yml", ".yaml")
+# Whole documents (actions/knowledge/articles), not Q&A entries.
+ARTICLES_FOLDER = "articles"
 ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 LANGUAGE_HEADING = re.compile(r"^##[ \t]+([a-z]{2}(?:-[A-Za-z]{2,4})?)[ \t]*$", re.MULTILINE)
 KNOWN_FIELDS = frozenset(
@@ -62,12 +64,14 @@ class _Invalid(Exception):
 
 def entry_files(folder: Path) -> list[Path]:
     """Every entry file: those in the category folders (files at the top, such as README.md
-    and synonyms.yml, are not entries; hidden files and editor backups are ignored)."""
+    and synonyms.yml, are not entries; hidden files, editor backups and the documents in
+    ``articles/``, which the passage index reads, are ignored)."""
     return sorted(
         path
         for path in folder.glob("*/**/*")
         if path.is_file()
         and path.suffix in ENTRY_SUFFIXES
+        and path.relative_to(folder).parts[0] != ARTICLES_FOLDER
         and not any(part.startswith(".") for part in path.relative_to(folder).parts)
     )
 

@@ -1,0 +1,1 @@
+"""Whole documents staff drop into ``knowledge/articles/``: metadata, parsers, passages."""
