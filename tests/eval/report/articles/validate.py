@@ -4,7 +4,8 @@ Run from anywhere:  /work/main/.venv/bin/python tests/eval/report/articles/valid
 
 Checks:
 - every *.yml here parses, has `lang:` and a `questions:` list of {text, document, fact};
-- each `document` exists: knowledge/articles/<document>.* or knowledge/articles/_generate/<document>.*;
+- each `document` exists: knowledge/articles/<document>.* or
+  knowledge/articles/_generate/<document>.*;
 - each fact occurs (case-insensitive) in that document's text of the question's language
   (en/zh) or, failing that, in any language version; for en/zh questions at least one fact
   must occur in the article of that language;
@@ -13,6 +14,7 @@ Checks:
 Also warns (does not fail) when a fact string occurs in a Q&A entry (knowledge/<category>/).
 Prints counts per language and per document. Exit code 1 on any error.
 """
+
 from __future__ import annotations
 
 import html
@@ -39,7 +41,7 @@ def strip_front_matter(text: str) -> str:
     if text.startswith("---"):
         end = text.find("\n---", 3)
         if end != -1:
-            return text[end + 4:]
+            return text[end + 4 :]
     return text
 
 
@@ -144,8 +146,10 @@ def main() -> int:
             if not isinstance(doc, str) or not document_exists(doc):
                 errors.append(f"{where}: document not found: {doc}")
                 continue
-            if not isinstance(facts, list) or not facts or not all(
-                isinstance(f, str) and f.strip() for f in facts
+            if (
+                not isinstance(facts, list)
+                or not facts
+                or not all(isinstance(f, str) and f.strip() for f in facts)
             ):
                 errors.append(f"{where}: fact must be a non-empty list of strings")
                 continue
@@ -157,7 +161,9 @@ def main() -> int:
                     pass
                 elif contains(all_versions, fact):
                     if lang in ("en", "zh"):
-                        warnings.append(f"{where}: fact {fact!r} only in another language version of {doc}")
+                        warnings.append(
+                            f"{where}: fact {fact!r} only in another language version of {doc}"
+                        )
                 else:
                     errors.append(f"{where}: fact {fact!r} not in any version of {doc}")
                 if contains([qa], fact):
@@ -178,14 +184,14 @@ def main() -> int:
         if by_doc[doc] < MIN_PER_DOCUMENT:
             errors.append(f"document {doc}: {by_doc[doc]} < {MIN_PER_DOCUMENT}")
 
-    langs = sorted(by_lang, key=lambda l: (-by_lang[l], l))
+    langs = sorted(by_lang, key=lambda code: (-by_lang[code], code))
     print(f"total questions: {total}")
-    print("per language: " + ", ".join(f"{l} {by_lang[l]}" for l in langs))
+    print("per language: " + ", ".join(f"{code} {by_lang[code]}" for code in langs))
     print("per document:")
     width = max((len(d) for d in by_doc), default=10)
-    print("  " + "document".ljust(width) + "  total  " + " ".join(l.rjust(3) for l in langs))
+    print("  " + "document".ljust(width) + "  total  " + " ".join(code.rjust(3) for code in langs))
     for doc in sorted(set(index) | set(by_doc)):
-        row = " ".join(str(table[doc][l]).rjust(3) for l in langs)
+        row = " ".join(str(table[doc][code]).rjust(3) for code in langs)
         print(f"  {doc.ljust(width)}  {str(by_doc[doc]).rjust(5)}  {row}")
     for w in warnings:
         print("WARNING:", w)
