@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from bot.privacy.cli import add_privacy_parser, run_privacy
 from bot.settings import Settings
 
 if TYPE_CHECKING:
@@ -186,6 +187,7 @@ def build_parser() -> argparse.ArgumentParser:
     models_commands.add_parser("list", help="installed packages and languages")
     remove = models_commands.add_parser("remove", help="remove the packages of some languages")
     remove.add_argument("--lang", required=True, help="language codes, e.g. fr,ru")
+    add_privacy_parser(commands)
     return parser
 
 
@@ -197,6 +199,7 @@ HANDLERS = {
     "chat": _chat,
     "staff": _staff,
     "models": _models,
+    "privacy": run_privacy,
 }
 
 

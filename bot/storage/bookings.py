@@ -27,6 +27,8 @@ from bot.storage.database import metadata
 # No 0/O, 1/I/L, 2/Z, 5/S, 8/B: a code read aloud or copied from a screen cannot be misread.
 CODE_ALPHABET = "ACDEFGHJKMNPQRTUVWXY34679"
 CODE_LENGTH = 6
+# The sender of an upcoming booking whose conversation was erased: only staff reach it.
+ERASED_SENDER = "erased"
 
 bookings = Table(
     "bookings",
