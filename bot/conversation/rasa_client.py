@@ -146,7 +146,8 @@ def parse_rasa_messages(messages: list[dict], default_language: str) -> list[Rep
                 )
             )
         else:
-            log.warning("skipped a Rasa message of unknown shape: %.200r", message)
+            # Its keys only: the values may quote what the user wrote.
+            log.warning("skipped a Rasa message of unknown shape (keys: %s)", sorted(message))
     return replies
 
 

@@ -165,6 +165,8 @@ def page_config(settings: Settings, registry: LanguageRegistry) -> dict[str, Any
             settings.web.kiosk_idle_warning_seconds, settings.web.kiosk_idle_seconds
         ),
         "max_text_chars": settings.web.max_text_chars,
+        # The privacy notice says how long a booked appointment is kept.
+        "retention_days": settings.privacy.retention_days,
         "continue_on_phone": settings.telegram.bot_username is not None,
         "languages": [
             {

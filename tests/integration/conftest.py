@@ -99,6 +99,10 @@ def start_assistant(tmp: Path, extra_env: dict[str, str] | None = None) -> Runni
             "TALENTDESK_KNOWLEDGE__RELOAD_INTERVAL_SECONDS": "0.5",
             # No Argos packages unless a test installs some (never the developer's own).
             "TALENTDESK_TRANSLATION__MODELS_DIR": str(tmp / "argos"),
+            # Every test talks from 127.0.0.1, many conversations at machine speed: the abuse
+            # limits (tested on their own) would otherwise refuse the suite's own traffic.
+            "TALENTDESK_WEB__RATE_LIMIT_PER_IP": "100000/minute",
+            "TALENTDESK_WEB__RATE_LIMIT_PER_SESSION": "100000/minute",
         }
     )
     # No Telegram bot unless a test asks for one (with the fake Bot API server).

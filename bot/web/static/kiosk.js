@@ -230,8 +230,9 @@
   async function start() {
     state.config = await core.getJson("/api/config");
     const [english, chinese] = await Promise.all([stringsFor("en"), stringsFor("zh")]);
-    $("privacy-en").textContent = english.privacy_notice;
-    $("privacy-zh").textContent = chinese.privacy_notice;
+    const kept = { days: state.config.retention_days };
+    $("privacy-en").textContent = core.fill(english.privacy_notice, kept);
+    $("privacy-zh").textContent = core.fill(chinese.privacy_notice, kept);
     for (const info of state.config.languages) {
       const item = document.createElement("li");
       const button = core.element("button", "language", info.native);
