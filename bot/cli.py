@@ -52,6 +52,9 @@ def _web(settings: Settings, _: argparse.Namespace) -> int:
         port=settings.web.port,
         log_level=settings.log_level.lower(),
         timeout_graceful_shutdown=5,
+        # The websocket library refuses a bigger frame while reading it (close 1009), before
+        # it is whole; the body limit is enforced while streaming in bot/web/api.py.
+        ws_max_size=settings.web.max_body_bytes,
     )
     return 0
 
