@@ -88,13 +88,18 @@ def purge_older_than(
     return erased
 
 
+async def purge_once(app: Engine, tracker: RasaTrackerEvents, privacy: PrivacySettings) -> None:
+    """One purge in a worker thread; a failure is logged, never raised (the next one retries)."""
+    try:
+        erased = await asyncio.to_thread(purge_older_than, app, tracker, privacy.retention_days)
+    except Exception:  # a database hiccup must not stop the gateway or the next purge
+        log.exception("the retention purge failed; it runs again later")
+    else:
+        log.info("retention purge: %s", erased.counts)
+
+
 async def run_retention(app: Engine, tracker: RasaTrackerEvents, privacy: PrivacySettings) -> None:
-    """The gateway's daily purge (first at start-up), until cancelled."""
+    """The gateway's periodic purge, until cancelled (the first one runs at start-up)."""
     while True:
-        try:
-            erased = await asyncio.to_thread(purge_older_than, app, tracker, privacy.retention_days)
-        except Exception:  # a database hiccup must not stop the next purge
-            log.exception("the retention purge failed; it runs again later")
-        else:
-            log.info("retention purge: %s", erased.counts)
         await asyncio.sleep(privacy.purge_interval_hours * 3600)
+        await purge_once(app, tracker, privacy)

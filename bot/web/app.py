@@ -16,7 +16,7 @@ from bot.conversation import ConversationService
 from bot.language.registry import LanguageRegistry
 from bot.language.strings import StringCatalogue
 from bot.privacy.erasure import ConversationEraser
-from bot.privacy.retention import run_retention
+from bot.privacy.retention import purge_once, run_retention
 from bot.settings import Settings
 from bot.storage.continuation import ContinuationTokens
 from bot.storage.database import create_database_engine, ensure_schema
@@ -49,6 +49,7 @@ def create_app(settings: Settings, service: ConversationService | None = None) -
         app.state.eraser = ConversationEraser(engine, tracker)
         app.state.rate_limits = RateLimits(settings.web, settings.storage.redis_url)
         app.state.sockets = SocketCounter(settings.web.max_websockets_per_ip)
+        await purge_once(engine, tracker, settings.privacy)
         purge = asyncio.create_task(
             run_retention(engine, tracker, settings.privacy), name="retention-purge"
         )
