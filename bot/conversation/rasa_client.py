@@ -91,11 +91,14 @@ class HttpRasaClient:
     def _messages(response: httpx.Response) -> list[dict]:
         if response.status_code != 200:
             raise AssistantUnavailableError(
-                f"the Rasa server answered HTTP {response.status_code}: {response.text[:200]}"
+                # Not the body: it may quote the user's message, and this error is logged.
+                f"the Rasa server answered HTTP {response.status_code}; see Rasa's log"
             )
         messages = response.json()
         if not isinstance(messages, list):
-            raise AssistantUnavailableError(f"unexpected answer from Rasa: {messages!r:.200}")
+            raise AssistantUnavailableError(
+                f"unexpected answer from Rasa (a JSON {type(messages).__name__}, not a list)"
+            )
         return messages
 
     async def is_ready(self) -> bool:

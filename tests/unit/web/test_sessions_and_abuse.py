@@ -1,5 +1,6 @@
 """Server-issued sessions, the wipe through the API, rate limits and the websocket's Origin."""
 
+import logging
 import time
 from datetime import date, timedelta
 
@@ -170,3 +171,19 @@ def test_open_websockets_per_address_are_capped(settings, service) -> None:
         with client.websocket_connect("/ws/chat") as socket:
             socket.send_json({"id": 1, "session": new_session(client), "text": "hi"})
             assert socket.receive_json()["type"] == "typing"
+
+
+def test_no_user_text_reaches_the_gateways_log(client, rasa, caplog) -> None:
+    """Rasa answering oddly or failing is logged, but never with what the user wrote."""
+    marker = "PASSPORT-L55544433"
+    token = new_session(client)
+    caplog.set_level(logging.INFO)
+    rasa.answers = [{"unknown": f"you said {marker}"}, {"text": f"you said {marker}"}]
+    client.post("/api/chat", json={"session": token, "text": f"my passport {marker}"})
+    rasa.down = True
+    client.post("/api/chat", json={"session": token, "text": f"again {marker}"})
+    with client.websocket_connect("/ws/chat") as socket:
+        socket.send_json({"id": 1, "session": token, "text": f"socket {marker}"})
+        socket.receive_json(), socket.receive_json()
+    assert "unknown shape" in caplog.text and "unavailable" in caplog.text
+    assert marker not in caplog.text
