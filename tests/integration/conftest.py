@@ -103,6 +103,8 @@ def start_assistant(tmp: Path, extra_env: dict[str, str] | None = None) -> Runni
             # limits (tested on their own) would otherwise refuse the suite's own traffic.
             "TALENTDESK_WEB__RATE_LIMIT_PER_IP": "100000/minute",
             "TALENTDESK_WEB__RATE_LIMIT_PER_SESSION": "100000/minute",
+            # The supervisor waits as long as the test does (a loaded 2-core machine).
+            "TALENTDESK_LAUNCHER__START_TIMEOUT_SECONDS": str(START_TIMEOUT),
         }
     )
     # No Telegram bot unless a test asks for one (with the fake Bot API server).
