@@ -49,6 +49,14 @@ class RateLimits:
         self._per_session: RateLimitItem = parse(web.rate_limit_per_session)
         self._per_ip: RateLimitItem = parse(web.rate_limit_per_ip)
 
+    async def hit_address(self, address: str) -> Refusal | None:
+        """Counts one request of ``address`` alone (a new session costs as much as a message,
+        so sessions cannot be minted without limit)."""
+        if not await self._limiter.hit(self._per_ip, "ip", address):
+            stats = await self._limiter.get_window_stats(self._per_ip, "ip", address)
+            return Refusal("ip", max(1, math.ceil(stats.reset_time - time.time())))
+        return None
+
     async def hit(self, session_id: str, address: str) -> Refusal | None:
         """Counts one message; a :class:`Refusal` when it is over a limit (then not counted
         against the other limit)."""

@@ -187,12 +187,16 @@ def create_api_router() -> APIRouter:
         "/api/session",
         response_model=SessionCreated,
         openapi_extra=request_body(SessionCreateRequest),
-        responses=error_responses(400, 413, 422),
+        responses=error_responses(400, 413, 422, 429),
     )
     async def create_session(
         request: Request, web: Annotated[WebSettings, Depends(get_web_settings)]
     ) -> SessionCreated:
         wanted = await read_body(request, SessionCreateRequest, web.max_body_bytes)
+        limits: RateLimits = request.app.state.rate_limits
+        refusal = await limits.hit_address(client_address(request))
+        if refusal is not None:
+            raise rate_limited(request.app.state.strings, "en", refusal.retry_after)
         sessions: Sessions = request.app.state.sessions
         token, session = sessions.issue(wanted.channel)
         return SessionCreated(session=token, channel=session.channel, expires_at=session.expires_at)

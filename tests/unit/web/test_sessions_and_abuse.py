@@ -123,9 +123,9 @@ def test_rate_limits_answer_429_with_retry_after_then_recover(settings, service,
 
 
 def test_the_per_address_limit_spans_sessions_and_the_websocket(settings, service) -> None:
-    settings.web.rate_limit_per_ip = "2/minute"
+    settings.web.rate_limit_per_ip = "5/minute"
     with make_client(settings, service) as client:
-        sessions = [new_session(client) for _ in range(3)]
+        sessions = [new_session(client) for _ in range(3)]  # three of the five
         assert (
             client.post("/api/chat", json={"session": sessions[0], "text": "hi"}).status_code == 200
         )
@@ -187,3 +187,11 @@ def test_no_user_text_reaches_the_gateways_log(client, rasa, caplog) -> None:
         socket.receive_json(), socket.receive_json()
     assert "unknown shape" in caplog.text and "unavailable" in caplog.text
     assert marker not in caplog.text
+
+
+def test_new_sessions_count_against_the_address(settings, service) -> None:
+    settings.web.rate_limit_per_ip = "2/minute"
+    with make_client(settings, service) as client:
+        new_session(client), new_session(client)
+        refused = client.post("/api/session", json={"channel": "web"})
+        assert refused.status_code == 429 and int(refused.headers["retry-after"]) >= 1
