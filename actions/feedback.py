@@ -60,6 +60,19 @@ def last_answered_entry(tracker: Tracker) -> str | None:
     return None
 
 
+def answered_entries(tracker: Tracker) -> set[str]:
+    """Entries this conversation was actually answered with: a rating of any other entry (a
+    payload typed by hand) is not stored."""
+    entries = set()
+    for event in tracker.events:
+        custom = (event.get("data") or {}).get("custom") or {}
+        if event.get("event") == "bot" and custom.get("kind") == "knowledge_answer":
+            entry = (custom.get("data") or {}).get("entry_id")
+            if entry:
+                entries.add(str(entry))
+    return entries
+
+
 def _as_bool(value: Any) -> bool | None:
     if isinstance(value, bool):
         return value
@@ -92,6 +105,8 @@ class ActionRecordFeedback(Action):
             send_reply(dispatcher, TEXT["general"][language], language, kind="feedback")
             return []
         entry_id = entry_id or last_answered_entry(tracker)
+        if entry_id is not None and str(entry_id) not in answered_entries(tracker):
+            entry_id = None  # never answered here: thank, store nothing
         if entry_id:
             rating = Rating(
                 entry_id=str(entry_id),

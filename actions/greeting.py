@@ -26,9 +26,10 @@ GREETING = {
 # On the kiosk strangers share one screen: say what happens to the conversation.
 KIOSK_PRIVACY = {
     "en": (
-        "This kiosk clears the conversation when you finish. Please do not type passport numbers."
+        "This kiosk deletes the conversation everywhere when you finish. "
+        "Please do not type passport numbers."
     ),
-    "zh": "本终端会在您结束后清除对话内容，请勿输入护照号码等个人信息。",
+    "zh": "本终端会在您结束后从所有地方删除对话内容，请勿输入护照号码等个人信息。",
 }
 BUTTONS = {
     "en": [("What can you do?", "/help")],

@@ -67,7 +67,11 @@ def build_services(settings: Settings) -> ActionServices:
         knowledge=knowledge,
         unanswered=UnansweredLog(engine),
         calendar=calendar,
-        bookings=BookingBook(engine, settings.booking.capacity_per_slot),
+        bookings=BookingBook(
+            engine,
+            settings.booking.capacity_per_slot,
+            settings.booking.max_active_per_conversation,
+        ),
         handoffs=HandoffQueue(engine),
         ratings=RatingLog(engine),
         clock=calendar.now,

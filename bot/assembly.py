@@ -7,6 +7,9 @@ start-up (never at import), so no channel borrows another channel's wiring.
 from __future__ import annotations
 
 import threading
+from datetime import timedelta
+
+from sqlalchemy import Engine
 
 from bot.conversation import ConversationService
 from bot.conversation.rasa_client import HttpRasaClient
@@ -15,7 +18,11 @@ from bot.conversation.turn_lock import InProcessTurnLocks, RedisTurnLocks, TurnL
 from bot.language.registry import LanguageRegistry
 from bot.language.strings import StringCatalogue
 from bot.language.translating_layer import TranslatingLanguageLayer, build_language_layer
+from bot.privacy.tracker import RasaTrackerEvents
+from bot.sessions import Sessions, load_or_create_secret
 from bot.settings import Settings
+from bot.storage.database import create_database_engine
+from bot.storage.sessions import SessionStore
 
 
 def build_language_memory(settings: Settings) -> LanguageMemory:
@@ -57,3 +64,19 @@ def build_conversation_service(
         turn_locks=build_turn_locks(settings),
     )
     return service, rasa
+
+
+def build_tracker_events(settings: Settings) -> RasaTrackerEvents:
+    """Rasa's tracker database, for erasure and retention (the caller disposes its engine)."""
+    return RasaTrackerEvents(
+        create_database_engine(settings.storage.rasa_tracker_url, settings.project_root)
+    )
+
+
+def build_sessions(settings: Settings, app_database: Engine) -> Sessions:
+    """Web and kiosk sessions, signed with the installation's secret."""
+    lifetimes = {
+        "web": timedelta(days=settings.sessions.web_lifetime_days),
+        "kiosk": timedelta(hours=settings.sessions.kiosk_lifetime_hours),
+    }
+    return Sessions(SessionStore(app_database), load_or_create_secret(settings), lifetimes)

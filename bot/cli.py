@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from bot.privacy.cli import add_privacy_parser, run_privacy
 from bot.settings import Settings
 
 if TYPE_CHECKING:
@@ -51,6 +52,9 @@ def _web(settings: Settings, _: argparse.Namespace) -> int:
         port=settings.web.port,
         log_level=settings.log_level.lower(),
         timeout_graceful_shutdown=5,
+        # The websocket library refuses a bigger frame while reading it (close 1009), before
+        # it is whole; the body limit is enforced while streaming in bot/web/api.py.
+        ws_max_size=settings.web.max_body_bytes,
     )
     return 0
 
@@ -186,6 +190,7 @@ def build_parser() -> argparse.ArgumentParser:
     models_commands.add_parser("list", help="installed packages and languages")
     remove = models_commands.add_parser("remove", help="remove the packages of some languages")
     remove.add_argument("--lang", required=True, help="language codes, e.g. fr,ru")
+    add_privacy_parser(commands)
     return parser
 
 
@@ -197,6 +202,7 @@ HANDLERS = {
     "chat": _chat,
     "staff": _staff,
     "models": _models,
+    "privacy": run_privacy,
 }
 
 

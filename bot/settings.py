@@ -66,12 +66,40 @@ class WebSettings(BaseModel):
     # kiosk_idle_warning_seconds of it (privacy on a shared screen).
     kiosk_idle_seconds: int = Field(default=90, ge=2)
     kiosk_idle_warning_seconds: int = Field(default=20, ge=1)
-    # Pages that may embed the widget and call the API from the browser ("*": any page).
+    # Pages that may embed the widget and call the API from the browser ("*": any page). A
+    # websocket from another page is refused; the gateway's own pages are always allowed.
     widget_origins: list[str] = ["*"]
+    # Abuse limits on /api/chat and /ws/chat ("N/second|minute|hour", the `limits` notation).
+    # Redis holds the counters in production mode, so every gateway counts together.
+    rate_limit_per_session: str = "12/minute"
+    rate_limit_per_ip: str = "120/minute"
+    max_websockets_per_ip: int = Field(default=20, ge=1)
 
     @property
     def url(self) -> str:
         return f"http://{self.host}:{self.port}"
+
+
+class SessionSettings(BaseModel):
+    """Server-issued web and kiosk sessions (``POST /api/session``)."""
+
+    # Signs session tokens. Embedded mode: generated once and kept in var/session-secret when
+    # unset; production mode: required (every gateway must share it).
+    secret: SecretStr | None = None
+    # A personal device keeps its session this long; a kiosk session ends with the idle wipe
+    # or after kiosk_lifetime_hours at the latest.
+    web_lifetime_days: int = Field(default=30, ge=1)
+    kiosk_lifetime_hours: int = Field(default=12, ge=1)
+
+
+class PrivacySettings(BaseModel):
+    """How long conversations and what they left behind are kept."""
+
+    # Conversations, transcripts, unanswered-question texts, ratings' links, past bookings
+    # and Telegram links older than this are deleted or anonymized (daily, and by
+    # `python -m bot privacy purge`).
+    retention_days: int = Field(default=30, ge=1)
+    purge_interval_hours: float = Field(default=24.0, gt=0)
 
 
 class TelegramSettings(BaseModel):
@@ -151,6 +179,8 @@ class BookingSettings(BaseModel):
     capacity_per_slot: int = Field(default=2, ge=1)
     # How far ahead a visitor can book.
     max_days_ahead: int = Field(default=60, ge=1)
+    # Booked (upcoming) appointments one conversation may hold at once.
+    max_active_per_conversation: int = Field(default=3, ge=1)
 
 
 class TranslationSettings(BaseModel):
@@ -202,6 +232,8 @@ class Settings(BaseSettings):
     translation: TranslationSettings = TranslationSettings()
     launcher: LauncherSettings = LauncherSettings()
     booking: BookingSettings = BookingSettings()
+    sessions: SessionSettings = SessionSettings()
+    privacy: PrivacySettings = PrivacySettings()
 
     # The conventional name, read in addition to TALENTDESK_TELEGRAM__TOKEN.
     telegram_bot_token: SecretStr | None = Field(default=None, alias="TELEGRAM_BOT_TOKEN")
@@ -231,6 +263,12 @@ class Settings(BaseSettings):
             ]
             if not storage.redis_url:
                 problems.append("TALENTDESK_STORAGE__REDIS_URL must be set (redis://host:6379/0)")
+            if self.sessions.secret is None or len(self.sessions.secret) < 32:
+                problems.append(
+                    "TALENTDESK_SESSIONS__SECRET must be set, at least 32 characters, the same "
+                    "on every gateway (make one: python -c "
+                    "'import secrets; print(secrets.token_urlsafe(32))')"
+                )
             if problems:
                 raise ValueError("production mode: " + "; ".join(problems))
         elif self.rasa.replicas > 1:

@@ -18,7 +18,13 @@ from actions.booking.form import BookingRules
 from actions.context import TurnContext, turn_context
 from actions.replies import send_reply
 from actions.wording import format_date
-from bot.storage.bookings import CODE_ALPHABET, CODE_LENGTH, Booking, SlotFullError
+from bot.storage.bookings import (
+    CODE_ALPHABET,
+    CODE_LENGTH,
+    Booking,
+    SlotFullError,
+    TooManyBookingsError,
+)
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +48,11 @@ TEXT = {
         "en": "Sorry, someone has just taken the last place at {time}. Please book again and "
         "pick another slot.",
         "zh": "抱歉，{time}的最后一个名额刚刚被约走了，请重新预约并选择其他时段。",
+    },
+    "too_many": {
+        "en": "You already have {count} upcoming appointments, the most one conversation can "
+        "hold. Cancel one to book another.",
+        "zh": "您已有 {count} 个待办预约，已达上限。请先取消一个再预约。",
     },
     "store_failed": {
         "en": "Sorry, I could not save the booking just now. Please try again in a minute.",
@@ -143,6 +154,16 @@ class ActionConfirmBooking(Action):
                 data={"reason": "slot_full"},
             )
             return reset
+        except TooManyBookingsError:
+            count = self._rules.book.max_active_per_sender
+            send_reply(
+                dispatcher,
+                TEXT["too_many"][language].format(count=count),
+                language,
+                kind="invalid_answer",
+                data={"reason": "too_many_bookings"},
+            )
+            return reset
         except SQLAlchemyError:
             log.exception("could not store a booking")
             send_reply(dispatcher, TEXT["store_failed"][language], language)
@@ -197,7 +218,8 @@ class ActionShowBooking(_ByCodeAction):
         language = context.reply_language
         code = code_in(tracker)
         if code:
-            booking = self._rules.book.get(code)
+            # Only the conversation that booked it may see it: another code is "not found".
+            booking = self._rules.book.get_for(code, tracker.sender_id)
             if booking is None:
                 send_reply(dispatcher, TEXT["unknown_code"][language].format(code=code), language)
             else:
@@ -239,12 +261,14 @@ class ActionCancelBooking(_ByCodeAction):
             ]
             send_reply(dispatcher, TEXT["which_cancel"][language], language, buttons=buttons)
             return []
-        cancelled = self._rules.book.cancel(code, now=self._rules.clock())
+        cancelled = self._rules.book.cancel(
+            code, now=self._rules.clock(), sender_id=tracker.sender_id
+        )
         if cancelled is not None:
             text = TEXT["cancelled"][language].format(**describe(cancelled, language))
             send_reply(dispatcher, text, language, kind="booking", data=booking_data(cancelled))
             return []
-        existing = self._rules.book.get(code)
+        existing = self._rules.book.get_for(code, tracker.sender_id)
         key = "already_cancelled" if existing is not None else "unknown_code"
         send_reply(dispatcher, TEXT[key][language].format(code=code), language)
         return []

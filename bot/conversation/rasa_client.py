@@ -91,11 +91,14 @@ class HttpRasaClient:
     def _messages(response: httpx.Response) -> list[dict]:
         if response.status_code != 200:
             raise AssistantUnavailableError(
-                f"the Rasa server answered HTTP {response.status_code}: {response.text[:200]}"
+                # Not the body: it may quote the user's message, and this error is logged.
+                f"the Rasa server answered HTTP {response.status_code}; see Rasa's log"
             )
         messages = response.json()
         if not isinstance(messages, list):
-            raise AssistantUnavailableError(f"unexpected answer from Rasa: {messages!r:.200}")
+            raise AssistantUnavailableError(
+                f"unexpected answer from Rasa (a JSON {type(messages).__name__}, not a list)"
+            )
         return messages
 
     async def is_ready(self) -> bool:
@@ -146,7 +149,8 @@ def parse_rasa_messages(messages: list[dict], default_language: str) -> list[Rep
                 )
             )
         else:
-            log.warning("skipped a Rasa message of unknown shape: %.200r", message)
+            # Its keys only: the values may quote what the user wrote.
+            log.warning("skipped a Rasa message of unknown shape (keys: %s)", sorted(message))
     return replies
 
 

@@ -6,6 +6,7 @@ import logging
 import re
 import unicodedata
 from collections import OrderedDict
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -151,6 +152,10 @@ class ConversationService:
         sender_id = IncomingMessage(user_id, channel, "", conversation_id=conversation_id).sender_id
         self._memory.set(sender_id, LanguageState(language, chosen=True))
         return Reply(self._strings.get("language_changed", language), language)
+
+    def holding_turn(self, sender_id: str) -> AbstractAsyncContextManager[None]:
+        """Holds a conversation's turn lock (the wipe deletes its rows under it)."""
+        return self._turn_locks.hold(sender_id)
 
     def forget(self, user_id: str, channel: str, conversation_id: str | None = None) -> None:
         """Drops what the service remembers of a conversation (the kiosk's idle wipe)."""

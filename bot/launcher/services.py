@@ -28,6 +28,9 @@ def child_environment(settings: Settings) -> dict[str, str]:
     env.update(OFFLINE_ENV)
     env["TALENTDESK_ACTION_ENDPOINT_URL"] = f"{settings.action_server.url}/webhook"
     env["TALENTDESK_RASA_TRACKER_URL"] = rasa_tracker_url(settings.storage.rasa_tracker_url)
+    # Rasa's own level (it reads LOG_LEVEL): never DEBUG by accident, which logs user messages.
+    env["LOG_LEVEL"] = settings.log_level.upper()
+    env["LOG_LEVEL_LIBRARIES"] = "WARNING"
     if settings.storage.redis_url:
         env.update(redis_lock_store_environment(settings.storage.redis_url))
     return env

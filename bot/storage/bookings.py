@@ -27,6 +27,8 @@ from bot.storage.database import metadata
 # No 0/O, 1/I/L, 2/Z, 5/S, 8/B: a code read aloud or copied from a screen cannot be misread.
 CODE_ALPHABET = "ACDEFGHJKMNPQRTUVWXY34679"
 CODE_LENGTH = 6
+# The sender of an upcoming booking whose conversation was erased: only staff reach it.
+ERASED_SENDER = "erased"
 
 bookings = Table(
     "bookings",
@@ -51,6 +53,10 @@ bookings = Table(
 
 class SlotFullError(Exception):
     """Every counter is taken in that slot."""
+
+
+class TooManyBookingsError(Exception):
+    """The conversation already holds as many upcoming appointments as it may."""
 
 
 @dataclass(frozen=True)
@@ -87,11 +93,15 @@ class BookingBook:
     Args:
         engine: The app database.
         capacity_per_slot: How many visitors the counters take in one slot.
+        max_active_per_sender: Upcoming appointments one conversation may hold (None: any).
     """
 
-    def __init__(self, engine: Engine, capacity_per_slot: int) -> None:
+    def __init__(
+        self, engine: Engine, capacity_per_slot: int, max_active_per_sender: int | None = None
+    ) -> None:
         self._engine = engine
         self.capacity_per_slot = capacity_per_slot
+        self.max_active_per_sender = max_active_per_sender
 
     def taken(self, day: date) -> dict[str, int]:
         """Booked places per slot on ``day``."""
@@ -118,8 +128,14 @@ class BookingBook:
 
         Raises:
             SlotFullError: The slot already holds ``capacity_per_slot`` bookings.
+            TooManyBookingsError: The sender holds ``max_active_per_sender`` upcoming ones.
         """
         created = now or datetime.now(UTC)
+        # A conversation's turns run one at a time (the gateway's turn lock), so counting
+        # before inserting cannot let one conversation exceed its limit.
+        limit = self.max_active_per_sender
+        if limit is not None and len(self.upcoming_for(sender_id, created.date())) >= limit:
+            raise TooManyBookingsError(f"{sender_id} holds {limit} upcoming appointments")
         for seat in range(self.capacity_per_slot):
             for _ in range(10):
                 values = dict(
@@ -160,12 +176,28 @@ class BookingBook:
             )
         return Booking(**row) if row else None
 
-    def cancel(self, code: str, now: datetime | None = None) -> Booking | None:
-        """Cancels a booked appointment; None if there is no such booked appointment."""
+    def get_for(self, code: str, sender_id: str) -> Booking | None:
+        """The booking with ``code`` if ``sender_id`` made it (nobody else may see it)."""
+        booking = self.get(code)
+        return booking if booking is not None and booking.sender_id == sender_id else None
+
+    def cancel(
+        self, code: str, now: datetime | None = None, sender_id: str | None = None
+    ) -> Booking | None:
+        """Cancels a booked appointment; None if there is no such booked appointment.
+
+        Args:
+            code: The confirmation code.
+            now: The time of the cancellation.
+            sender_id: Only a booking this conversation made (None: staff, any booking).
+        """
+        condition = (bookings.c.code == normalise_code(code)) & (bookings.c.status == "booked")
+        if sender_id is not None:
+            condition = condition & (bookings.c.sender_id == sender_id)
         with self._engine.begin() as connection:
             changed = connection.execute(
                 update(bookings)
-                .where(bookings.c.code == normalise_code(code), bookings.c.status == "booked")
+                .where(condition)
                 .values(status="cancelled", cancelled_at=now or datetime.now(UTC), seat=None)
             ).rowcount
         return self.get(code) if changed == 1 else None

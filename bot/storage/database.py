@@ -42,6 +42,7 @@ def ensure_schema(engine: Engine) -> None:
         continuation,
         feedback,
         handoffs,
+        sessions,
         telegram_users,
         unanswered,
     )

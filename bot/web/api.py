@@ -2,22 +2,41 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
-from typing import Annotated, Any, TypeVar
+from datetime import datetime
+from typing import Annotated, Any, Literal, TypeVar
 
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import APIRouter, Depends, Path, Request, Response
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from bot.conversation import ConversationService, IncomingMessage
+from bot.conversation import ConversationService
 from bot.language.registry import LanguageRegistry
+from bot.language.strings import StringCatalogue
+from bot.privacy.erasure import ConversationEraser
+from bot.sessions import Session, SessionError, Sessions
 from bot.settings import Settings, WebSettings
+from bot.web.abuse import RateLimits
 from bot.web.errors import ApiError
+from bot.web.schema import LanguageChosen, TurnResponse, error_responses, request_body
 
-CHANNELS = ("web", "kiosk")
-_USER = Field(min_length=1, max_length=128, description="the user's or session's id")
-_CHANNEL = Field(default="web", pattern="^(web|kiosk)$")
+_SESSION = Field(min_length=1, max_length=200, description="the token POST /api/session returned")
 
 Model = TypeVar("Model", bound=BaseModel)
+
+
+class SessionCreateRequest(BaseModel):
+    """Asks for a new session (a personal device keeps it; the kiosk gets one per visitor)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    channel: Literal["web", "kiosk"] = "web"
+
+
+class SessionCreated(BaseModel):
+    session: str = Field(description="send it as `session` with every request")
+    channel: str
+    expires_at: datetime
 
 
 class ChatRequest(BaseModel):
@@ -25,10 +44,9 @@ class ChatRequest(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    user: str = _USER
+    session: str = _SESSION
     text: str = Field(description="what the user typed or the payload of a pressed button")
     language: str | None = Field(default=None, description="the language the user chose")
-    channel: str = _CHANNEL
 
 
 class LanguageRequest(BaseModel):
@@ -36,23 +54,34 @@ class LanguageRequest(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    user: str = _USER
+    session: str = _SESSION
     language: str = Field(min_length=2, max_length=16)
-    channel: str = _CHANNEL
 
 
 class SessionRequest(BaseModel):
-    """Names one conversation: the kiosk's wipe, a continuation token."""
+    """Names one conversation by its session: the wipe, a continuation token."""
 
     model_config = ConfigDict(extra="forbid")
 
-    user: str = _USER
-    channel: str = _CHANNEL
+    session: str = _SESSION
 
 
 def get_service(request: Request) -> ConversationService:
     service: ConversationService = request.app.state.service
     return service
+
+
+def session_of(request: Request, token: str) -> Session:
+    """The live session ``token`` names.
+
+    Raises:
+        ApiError: 401 when it names none.
+    """
+    sessions: Sessions = request.app.state.sessions
+    try:
+        return sessions.check(token)
+    except SessionError as error:
+        raise ApiError(401, error.code, str(error)) from error
 
 
 def get_web_settings(request: Request) -> WebSettings:
@@ -101,6 +130,33 @@ async def read_body(request: Request, model: type[Model], max_body_bytes: int) -
     return parse_payload(bytes(body), model)
 
 
+def client_address(request: Request) -> str:
+    """The caller's address (the gateway listens on loopback behind the hall's proxy)."""
+    return request.client.host if request.client else "unknown"
+
+
+def rate_limited(strings: StringCatalogue, language: str, retry_after: int) -> ApiError:
+    """A 429 with a localized "slow down" reply and Retry-After."""
+    text = strings.get("rate_limited", language)
+    error = ApiError(429, "rate_limited", "too many messages; try again later")
+    error.replies = [{"text": text, "language": language, "kind": "error"}]
+    error.headers = {"Retry-After": str(retry_after)}
+    return error
+
+
+async def check_rate(request: Request, session: Session, address: str) -> None:
+    """Counts a message against the session's and the address's limits.
+
+    Raises:
+        ApiError: 429 when over a limit.
+    """
+    limits: RateLimits = request.app.state.rate_limits
+    refusal = await limits.hit(session.id, address)
+    if refusal is not None:
+        language = getattr(request.state, "language", "en")
+        raise rate_limited(request.app.state.strings, language, refusal.retry_after)
+
+
 def page_config(settings: Settings, registry: LanguageRegistry) -> dict[str, Any]:
     """What the widget and kiosk pages need to know about this installation."""
     return {
@@ -109,6 +165,8 @@ def page_config(settings: Settings, registry: LanguageRegistry) -> dict[str, Any
             settings.web.kiosk_idle_warning_seconds, settings.web.kiosk_idle_seconds
         ),
         "max_text_chars": settings.web.max_text_chars,
+        # The privacy notice says how long a booked appointment is kept.
+        "retention_days": settings.privacy.retention_days,
         "continue_on_phone": settings.telegram.bot_username is not None,
         "languages": [
             {
@@ -125,56 +183,97 @@ def page_config(settings: Settings, registry: LanguageRegistry) -> dict[str, Any
 def create_api_router() -> APIRouter:
     router = APIRouter()
 
-    @router.post("/api/chat")
+    @router.post(
+        "/api/session",
+        response_model=SessionCreated,
+        openapi_extra=request_body(SessionCreateRequest),
+        responses=error_responses(400, 413, 422, 429),
+    )
+    async def create_session(
+        request: Request, web: Annotated[WebSettings, Depends(get_web_settings)]
+    ) -> SessionCreated:
+        wanted = await read_body(request, SessionCreateRequest, web.max_body_bytes)
+        limits: RateLimits = request.app.state.rate_limits
+        refusal = await limits.hit_address(client_address(request))
+        if refusal is not None:
+            raise rate_limited(request.app.state.strings, "en", refusal.retry_after)
+        sessions: Sessions = request.app.state.sessions
+        token, session = sessions.issue(wanted.channel)
+        return SessionCreated(session=token, channel=session.channel, expires_at=session.expires_at)
+
+    @router.post(
+        "/api/chat",
+        response_model=TurnResponse,
+        openapi_extra=request_body(ChatRequest),
+        responses=error_responses(400, 401, 413, 422, 429, 503),
+    )
     async def chat(
         request: Request,
         service: Annotated[ConversationService, Depends(get_service)],
         web: Annotated[WebSettings, Depends(get_web_settings)],
     ) -> dict:
         chat_request = await read_body(request, ChatRequest, web.max_body_bytes)
-        message = IncomingMessage(
-            user_id=chat_request.user,
-            channel=chat_request.channel,
-            text=chat_request.text,
-            language=chat_request.language,
-        )
+        session = session_of(request, chat_request.session)
+        message = session.message(chat_request.text, chat_request.language)
         # Error replies (e.g. Rasa down) are written in the language the user is using.
         request.state.language = service.language_of(message)
+        await check_rate(request, session, client_address(request))
         turn = await service.handle(message)
-        return {"user": chat_request.user, **turn.to_dict()}
+        return turn.to_dict()
 
-    @router.post("/api/language")
+    @router.post(
+        "/api/language",
+        response_model=LanguageChosen,
+        openapi_extra=request_body(LanguageRequest),
+        responses=error_responses(400, 401, 413, 422),
+    )
     async def choose_language(
         request: Request,
         service: Annotated[ConversationService, Depends(get_service)],
         web: Annotated[WebSettings, Depends(get_web_settings)],
     ) -> dict:
         choice = await read_body(request, LanguageRequest, web.max_body_bytes)
-        reply = service.choose_language(choice.user, choice.channel, choice.language)
+        session = session_of(request, choice.session)
+        reply = service.choose_language(session.id, session.channel, choice.language)
         language = request.app.state.registry.get(choice.language)
         return {
-            "user": choice.user,
             "language": choice.language,
             "direction": language.direction,
             "reply": reply.to_dict(),
         }
 
-    @router.post("/api/forget", status_code=204)
+    @router.post(
+        "/api/forget",
+        status_code=204,
+        response_class=Response,
+        openapi_extra=request_body(SessionRequest),
+        responses=error_responses(400, 401, 413, 422),
+    )
     async def forget(
         request: Request,
         service: Annotated[ConversationService, Depends(get_service)],
         web: Annotated[WebSettings, Depends(get_web_settings)],
     ) -> Response:
-        session = await read_body(request, SessionRequest, web.max_body_bytes)
-        service.forget(session.user, session.channel)
+        """Erases the session's conversation everywhere and ends the session."""
+        body = await read_body(request, SessionRequest, web.max_body_bytes)
+        session = session_of(request, body.session)
+        eraser: ConversationEraser = request.app.state.eraser
+        sessions: Sessions = request.app.state.sessions
+        # Under the turn lock: no turn of this conversation writes while its rows go.
+        async with service.holding_turn(session.conversation_id):
+            await asyncio.to_thread(eraser.erase, [session.conversation_id])
+            service.forget(session.id, session.channel)
+        sessions.end(session)
         return Response(status_code=204)
 
-    @router.get("/api/config")
+    @router.get("/api/config", responses=error_responses())
     async def config(request: Request) -> dict:
         return page_config(request.app.state.settings, request.app.state.registry)
 
-    @router.get("/api/strings/{language}")
-    async def strings(language: str, request: Request) -> dict:
+    @router.get("/api/strings/{language}", responses=error_responses(422))
+    async def strings(
+        language: Annotated[str, Path(min_length=1, max_length=16)], request: Request
+    ) -> dict[str, str]:
         return request.app.state.strings.all_for(language)
 
     return router

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -9,13 +11,16 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.staticfiles import StaticFiles
 
-from bot.assembly import build_conversation_service
+from bot.assembly import build_conversation_service, build_sessions, build_tracker_events
 from bot.conversation import ConversationService
 from bot.language.registry import LanguageRegistry
 from bot.language.strings import StringCatalogue
+from bot.privacy.erasure import ConversationEraser
+from bot.privacy.retention import purge_once, run_retention
 from bot.settings import Settings
 from bot.storage.continuation import ContinuationTokens
 from bot.storage.database import create_database_engine, ensure_schema
+from bot.web.abuse import RateLimits, SocketCounter
 from bot.web.api import create_api_router
 from bot.web.continuation import create_continuation_router
 from bot.web.errors import install_error_handlers
@@ -38,7 +43,16 @@ def create_app(settings: Settings, service: ConversationService | None = None) -
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         engine = create_database_engine(settings.storage.database_url, settings.project_root)
         ensure_schema(engine)
+        tracker = build_tracker_events(settings)
         app.state.continuations = ContinuationTokens(engine)
+        app.state.sessions = build_sessions(settings, engine)
+        app.state.eraser = ConversationEraser(engine, tracker)
+        app.state.rate_limits = RateLimits(settings.web, settings.storage.redis_url)
+        app.state.sockets = SocketCounter(settings.web.max_websockets_per_ip)
+        await purge_once(engine, tracker, settings.privacy)
+        purge = asyncio.create_task(
+            run_retention(engine, tracker, settings.privacy), name="retention-purge"
+        )
         try:
             if service is not None:
                 app.state.service = service
@@ -51,6 +65,10 @@ def create_app(settings: Settings, service: ConversationService | None = None) -
             finally:
                 await rasa.aclose()
         finally:
+            purge.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await purge
+            tracker.engine.dispose()
             engine.dispose()
 
     app = FastAPI(title="TalentDesk gateway", lifespan=lifespan)
@@ -72,7 +90,7 @@ def create_app(settings: Settings, service: ConversationService | None = None) -
     app.include_router(create_continuation_router())
     app.include_router(create_pages_router())
 
-    @app.get("/healthz")
+    @app.get("/healthz", include_in_schema=False)
     async def healthz() -> dict:
         return {"status": "ok"}
 

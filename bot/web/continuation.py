@@ -15,11 +15,12 @@ import qrcode
 import qrcode.image.svg
 from fastapi import APIRouter, Depends, Request, Response
 
-from bot.conversation import ConversationService, IncomingMessage
+from bot.conversation import ConversationService
 from bot.settings import Settings, WebSettings
 from bot.storage.continuation import ContinuationTokens
-from bot.web.api import SessionRequest, get_service, get_web_settings, read_body
+from bot.web.api import SessionRequest, get_service, get_web_settings, read_body, session_of
 from bot.web.errors import ApiError
+from bot.web.schema import error_responses, request_body
 
 # What ``secrets.token_urlsafe`` produces and Telegram's ``start`` parameter accepts.
 _TOKEN = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
@@ -57,15 +58,19 @@ def _bot_username(request: Request) -> str:
 def create_continuation_router() -> APIRouter:
     router = APIRouter()
 
-    @router.post("/api/continuation")
+    @router.post(
+        "/api/continuation",
+        openapi_extra=request_body(SessionRequest),
+        responses=error_responses(400, 401, 404, 413, 422),
+    )
     async def issue(
         request: Request,
         service: Annotated[ConversationService, Depends(get_service)],
         web: Annotated[WebSettings, Depends(get_web_settings)],
     ) -> dict:
         bot_username = _bot_username(request)
-        session = await read_body(request, SessionRequest, web.max_body_bytes)
-        message = IncomingMessage(session.user, session.channel, "")
+        body = await read_body(request, SessionRequest, web.max_body_bytes)
+        message = session_of(request, body.session).message("")
         tokens: ContinuationTokens = request.app.state.continuations
         token = tokens.issue(message.sender_id, service.language_of(message))
         return {
@@ -74,7 +79,14 @@ def create_continuation_router() -> APIRouter:
             "qr": f"/api/continuation/{token}.svg",
         }
 
-    @router.get("/api/continuation/{token}.svg")
+    @router.get(
+        "/api/continuation/{token}.svg",
+        response_class=Response,
+        responses={
+            200: {"content": {"image/svg+xml": {}}, "description": "the QR code"},
+            **error_responses(404, 422),
+        },
+    )
     async def qr_code(token: str, request: Request) -> Response:
         if not _TOKEN.match(token):
             raise ApiError(422, "invalid_token", "a token has 1-64 letters, digits, _ or -")

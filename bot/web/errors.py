@@ -28,6 +28,8 @@ class ApiError(Exception):
     def __init__(self, status: int, code: str, message: str, details: Any = None) -> None:
         super().__init__(message)
         self.status, self.code, self.message, self.details = status, code, message, details
+        self.replies: list[dict[str, Any]] | None = None
+        self.headers: dict[str, str] | None = None
 
 
 def error_body(code: str, message: str, details: Any = None) -> dict[str, Any]:
@@ -42,7 +44,10 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(ApiError)
     async def _api_error(_: Request, exc: ApiError) -> JSONResponse:
-        return JSONResponse(error_body(exc.code, exc.message, exc.details), status_code=exc.status)
+        body = error_body(exc.code, exc.message, exc.details)
+        if exc.replies is not None:
+            body["replies"] = exc.replies
+        return JSONResponse(body, status_code=exc.status, headers=exc.headers)
 
     @app.exception_handler(InvalidMessageError)
     async def _invalid_message(_: Request, exc: InvalidMessageError) -> JSONResponse:

@@ -1,10 +1,12 @@
 """``/ws/chat``: the chat over a websocket, for the widget and the kiosk.
 
 Frames carry the same JSON as ``POST /api/chat``. The client sends
-``{"id": ..., "user": ..., "text": ..., "language"?: ..., "channel": "web"|"kiosk"}``; the server
-answers ``{"type": "typing", "id"}`` at once, then ``{"type": "turn", "id", "user", "language",
-"replies"}``, or ``{"type": "error", "id", "error": {code, message}, "replies"?}``. A bad frame
-(binary, oversized, not JSON, not the API) gets an error frame and the socket stays open.
+``{"id": ..., "session": ..., "text": ..., "language"?: ...}``; the server answers
+``{"type": "typing", "id"}`` at once, then ``{"type": "turn", "id", "language", "replies"}``, or
+``{"type": "error", "id", "error": {code, message}, "replies"?, "retry_after"?}``. A bad frame
+(binary, oversized, not JSON, not the API, no valid session, too many messages) gets an error
+frame and the socket stays open. A page from a foreign Origin, or an address over its cap of
+open sockets, is refused before the socket opens (close code 1008).
 """
 
 from __future__ import annotations
@@ -15,11 +17,13 @@ from typing import Any
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 from pydantic import Field
 
-from bot.conversation import ConversationService, IncomingMessage
+from bot.conversation import ConversationService
 from bot.errors import AssistantUnavailableError, InvalidMessageError
 from bot.language.strings import StringCatalogue
+from bot.sessions import Session
 from bot.settings import WebSettings
-from bot.web.api import ChatRequest, parse_payload
+from bot.web.abuse import RateLimits, SocketCounter, origin_allowed
+from bot.web.api import ChatRequest, parse_payload, rate_limited, session_of
 from bot.web.errors import ApiError, error_body
 
 log = logging.getLogger(__name__)
@@ -36,11 +40,9 @@ def _error_frame(frame_id: Any, code: str, message: str, details: Any = None) ->
 
 
 async def _answer(
-    frame: ChatFrame, service: ConversationService, strings: StringCatalogue
+    frame: ChatFrame, session: Session, service: ConversationService, strings: StringCatalogue
 ) -> dict[str, Any]:
-    message = IncomingMessage(
-        user_id=frame.user, channel=frame.channel, text=frame.text, language=frame.language
-    )
+    message = session.message(frame.text, frame.language)
     try:
         turn = await service.handle(message)
     except InvalidMessageError as error:
@@ -59,10 +61,26 @@ async def _answer(
         answer = _error_frame(frame.id, "internal_error", "something went wrong on our side")
         answer["replies"] = [{"text": text, "language": language, "kind": "error"}]
         return answer
-    return {"type": "turn", "id": frame.id, "user": frame.user, **turn.to_dict()}
+    return {"type": "turn", "id": frame.id, **turn.to_dict()}
 
 
-async def _serve(websocket: WebSocket) -> None:
+async def _admit(frame: ChatFrame, websocket: WebSocket, address: str) -> Session:
+    """The frame's session, counted against the rate limits.
+
+    Raises:
+        ApiError: no valid session (401) or too many messages (429).
+    """
+    session = session_of(websocket, frame.session)  # type: ignore[arg-type]
+    service: ConversationService = websocket.app.state.service
+    limits: RateLimits = websocket.app.state.rate_limits
+    refusal = await limits.hit(session.id, address)
+    if refusal is not None:
+        language = service.language_of(session.message(frame.text, frame.language))
+        raise rate_limited(websocket.app.state.strings, language, refusal.retry_after)
+    return session
+
+
+async def _serve(websocket: WebSocket, address: str) -> None:
     service: ConversationService = websocket.app.state.service
     strings: StringCatalogue = websocket.app.state.strings
     web: WebSettings = websocket.app.state.web_settings
@@ -86,8 +104,17 @@ async def _serve(websocket: WebSocket) -> None:
         except ApiError as error:
             await websocket.send_json(_error_frame(None, error.code, error.message, error.details))
             continue
+        try:
+            session = await _admit(frame, websocket, address)
+        except ApiError as error:
+            answer = _error_frame(frame.id, error.code, error.message)
+            if error.replies is not None:
+                answer["replies"] = error.replies
+                answer["retry_after"] = int((error.headers or {}).get("Retry-After", "1"))
+            await websocket.send_json(answer)
+            continue
         await websocket.send_json({"type": "typing", "id": frame.id})
-        await websocket.send_json(await _answer(frame, service, strings))
+        await websocket.send_json(await _answer(frame, session, service, strings))
 
 
 def create_realtime_router() -> APIRouter:
@@ -95,10 +122,23 @@ def create_realtime_router() -> APIRouter:
 
     @router.websocket("/ws/chat")
     async def chat_socket(websocket: WebSocket) -> None:
-        await websocket.accept()
+        web: WebSettings = websocket.app.state.web_settings
+        if not origin_allowed(
+            websocket.headers.get("origin"), websocket.headers.get("host"), web.widget_origins
+        ):
+            await websocket.close(code=1008, reason="origin not allowed")
+            return
+        address = websocket.client.host if websocket.client else "unknown"
+        sockets: SocketCounter = websocket.app.state.sockets
+        if not sockets.try_open(address):
+            await websocket.close(code=1008, reason="too many open connections")
+            return
         try:
-            await _serve(websocket)
+            await websocket.accept()
+            await _serve(websocket, address)
         except WebSocketDisconnect:
             return  # the client went away mid-answer: nothing to clean up
+        finally:
+            sockets.close(address)
 
     return router

@@ -39,5 +39,6 @@ def ask(page: Page, text: str) -> Locator:
     return bot_replies(page).nth(before)
 
 
-def session_user(page: Page) -> str:
-    return page.evaluate("JSON.parse(sessionStorage.getItem('talentdesk.kiosk')).user")
+def session_user(page: Page) -> str | None:
+    """The kiosk's session token (None right after a wipe, until the next visitor starts)."""
+    return page.evaluate("sessionStorage.getItem('talentdesk.kiosk.session')")

@@ -72,14 +72,15 @@ def test_the_embedded_widget_keeps_the_conversation_across_a_reload(
     expect(replies.first).to_be_visible()
     expect(page.locator("#talentdesk-widget .status")).to_be_hidden()  # the socket is up
     count = page.locator("#talentdesk-widget .td-msg").count()
-    user = page.evaluate("JSON.parse(localStorage.getItem('talentdesk.widget')).user")
+    user = page.evaluate("localStorage.getItem('talentdesk.widget.session')")
+    assert user and user.startswith("web.")
     shot(page, "widget-before-reload")
 
     page.reload()
     _widget_ready(page)
     expect(page.locator("#talentdesk-widget .td-msg")).to_have_count(count)
     expect(page.locator("#talentdesk-widget .td-user").first).to_have_text("hello")
-    assert page.evaluate("JSON.parse(localStorage.getItem('talentdesk.widget')).user") == user
+    assert page.evaluate("localStorage.getItem('talentdesk.widget.session')") == user
     field.fill("你好")
     field.press("Enter")
     expect(page.locator("#talentdesk-widget .td-bot[lang=zh]").first).to_be_visible()

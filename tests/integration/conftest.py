@@ -10,7 +10,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from unittest import mock
 
@@ -34,6 +34,7 @@ class RunningAssistant:
     run_dir: Path
     log_path: Path
     knowledge: Path
+    sessions: dict[str, str] = field(default_factory=dict)
 
     @property
     def api(self) -> str:
@@ -42,8 +43,25 @@ class RunningAssistant:
     def child_pid(self, name: str) -> int:
         return int((self.run_dir / f"{name}.pid").read_text())
 
-    def chat(self, user: str, text: str, **extra: object) -> httpx.Response:
-        return httpx.post(self.api, json={"user": user, "text": text, **extra}, timeout=60)
+    def session(self, user: str, channel: str = "web") -> str:
+        """The session token of the test user named ``user`` (issued on first use)."""
+        if user not in self.sessions:
+            response = httpx.post(
+                f"{self.settings.web.url}/api/session", json={"channel": channel}, timeout=60
+            )
+            response.raise_for_status()
+            self.sessions[user] = response.json()["session"]
+        return self.sessions[user]
+
+    def conversation_id(self, user: str) -> str:
+        """The Rasa conversation id of ``user``'s session (``<channel>:<session id>``)."""
+        channel, session_id = self.session(user).split(".")[:2]
+        return f"{channel}:{session_id}"
+
+    def chat(self, user: str, text: str, channel: str = "web", **extra: object) -> httpx.Response:
+        """Sends ``text`` in the session of the test user ``user``."""
+        body = {"session": self.session(user, channel), "text": text, **extra}
+        return httpx.post(self.api, json=body, timeout=60)
 
     def log(self) -> str:
         return self.log_path.read_text(errors="replace")
@@ -81,6 +99,12 @@ def start_assistant(tmp: Path, extra_env: dict[str, str] | None = None) -> Runni
             "TALENTDESK_KNOWLEDGE__RELOAD_INTERVAL_SECONDS": "0.5",
             # No Argos packages unless a test installs some (never the developer's own).
             "TALENTDESK_TRANSLATION__MODELS_DIR": str(tmp / "argos"),
+            # Every test talks from 127.0.0.1, many conversations at machine speed: the abuse
+            # limits (tested on their own) would otherwise refuse the suite's own traffic.
+            "TALENTDESK_WEB__RATE_LIMIT_PER_IP": "100000/minute",
+            "TALENTDESK_WEB__RATE_LIMIT_PER_SESSION": "100000/minute",
+            # The supervisor waits as long as the test does (a loaded 2-core machine).
+            "TALENTDESK_LAUNCHER__START_TIMEOUT_SECONDS": str(START_TIMEOUT),
         }
     )
     # No Telegram bot unless a test asks for one (with the fake Bot API server).

@@ -94,7 +94,7 @@ def test_booking_in_english_refuses_a_weekend_and_a_past_date_then_books_shows_a
     }
     assert code in booked["text"]
     stored = BookingBook(engine(assistant), 2).get(code)
-    assert stored is not None and stored.sender_id == f"web:{user}"
+    assert stored is not None and stored.sender_id == assistant.conversation_id(user)
 
     shown = one(say(assistant, user, f"when is my appointment {code}", "en"), "booking")
     assert shown["data"]["status"] == "booked"
@@ -164,7 +164,7 @@ def test_handoff_records_the_request_and_outside_hours_takes_a_message(
     open_now = CALENDAR.is_open_at(CALENDAR.now())
     assert handoff["data"]["staff_available"] is open_now
     queue = HandoffQueue(engine(assistant))
-    request = next(r for r in queue.recent() if r.sender_id == f"web:{user}")
+    request = next(r for r in queue.recent() if r.sender_id == assistant.conversation_id(user))
     assert request.language == language and request.status == "open"
     assert [line["role"] for line in request.transcript][:2] == ["user", "bot"]
     if open_now:
@@ -173,7 +173,7 @@ def test_handoff_records_the_request_and_outside_hours_takes_a_message(
     message = "Please call me about my permit" if language == "en" else "请给我回电话"
     thanks = one(say(assistant, user, message, language), "handoff")
     assert thanks["data"]["message_stored"] is True
-    stored = next(r for r in queue.recent() if r.sender_id == f"web:{user}")
+    stored = next(r for r in queue.recent() if r.sender_id == assistant.conversation_id(user))
     assert stored.message == message
 
 

@@ -61,6 +61,7 @@ def production(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ProductionS
         "TALENTDESK_STORAGE__RASA_TRACKER_URL": f"postgresql://127.0.0.1:5432/{tracker_database}",
         "TALENTDESK_STORAGE__REDIS_URL": REDIS_URL,
         "TALENTDESK_RASA__REPLICAS": "2",
+        "TALENTDESK_SESSIONS__SECRET": "production-test-secret-" + "x" * 32,
     }
     assistant = start_assistant(tmp_path_factory.mktemp("production"), extra_env=env)
     try:
@@ -88,7 +89,7 @@ def test_conversations_are_kept_in_postgresql(production: ProductionStack) -> No
     reply = production.assistant.chat(user, "hello")
     assert reply.status_code == 200, reply.text
     assert reply.json()["replies"][0]["kind"] == "greeting"
-    assert _user_texts(production, f"web:{user}") == ["hello"]
+    assert _user_texts(production, production.assistant.conversation_id(user)) == ["hello"]
 
 
 def test_one_conversation_continues_across_both_rasa_servers(production: ProductionStack) -> None:
@@ -97,23 +98,25 @@ def test_one_conversation_continues_across_both_rasa_servers(production: Product
     texts = ["hello", "你好", "thank you", "how do I apply for a work permit?"]
     languages = [production.assistant.chat(user, text).json()["language"] for text in texts]
     assert languages == ["en", "zh", "en", "en"]
-    assert _user_texts(production, f"web:{user}") == texts
+    assert _user_texts(production, production.assistant.conversation_id(user)) == texts
 
 
 def test_concurrent_messages_of_one_user_are_all_processed(production: ProductionStack) -> None:
     """The Redis lock store serializes one conversation's messages across the replicas."""
     user = f"p-{uuid.uuid4().hex[:8]}"
     texts = [f"thanks {n}" for n in range(6)]
+    conversation = production.assistant.conversation_id(user)  # one session for all six
     with ThreadPoolExecutor(max_workers=6) as pool:
         responses = list(pool.map(lambda text: production.assistant.chat(user, text), texts))
     assert [r.status_code for r in responses] == [200] * 6
-    assert sorted(_user_texts(production, f"web:{user}")) == sorted(texts)
+    assert sorted(_user_texts(production, conversation)) == sorted(texts)
 
 
 def test_a_chosen_language_is_shared_through_redis(production: ProductionStack) -> None:
     user = f"p-{uuid.uuid4().hex[:8]}"
     assert production.assistant.chat(user, "bonjour", language="fr").status_code == 200
-    stored = redis.Redis.from_url(REDIS_URL).get(f"talentdesk:language:web:{user}")
+    key = "talentdesk:language:" + production.assistant.conversation_id(user)
+    stored = redis.Redis.from_url(REDIS_URL).get(key)
     assert stored is not None and b'"fr"' in stored
     # Chinese text would be detected as zh; the remembered choice wins.
     assert production.assistant.chat(user, "你好").json()["language"] == "fr"
@@ -128,7 +131,7 @@ def test_unanswered_questions_land_in_the_postgresql_app_database(
     rows = production.query(
         production.app_database,
         "SELECT text, channel FROM unanswered_questions WHERE sender_id = %s",
-        f"web:{user}",
+        production.assistant.conversation_id(user),
     )
     assert rows == [(question, "web")]
 

@@ -52,16 +52,22 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
 
 
+async def new_session(client: httpx.AsyncClient, base_url: str) -> str:
+    response = await client.post(f"{base_url}/api/session", json={"channel": "web"})
+    response.raise_for_status()
+    return str(response.json()["session"])
+
+
 async def visitor(client: httpx.AsyncClient, api: str, deadline: float, results: Results) -> None:
-    """One visitor: the conversation again and again, with a new identity each time."""
+    """One visitor: the conversation again and again, in a new session each time."""
     while time.monotonic() < deadline:
-        user = f"load-{uuid.uuid4().hex[:12]}"
+        session = await new_session(client, api.removesuffix("/api/chat"))
         for kind, text in CONVERSATION:
             if time.monotonic() >= deadline:
                 return
             started = time.perf_counter()
             try:
-                response = await client.post(api, json={"user": user, "text": text})
+                response = await client.post(api, json={"session": session, "text": text})
             except httpx.HTTPError as error:
                 results.errors[type(error).__name__] += 1
                 continue
@@ -77,8 +83,9 @@ async def run_load(base_url: str, users: int, seconds: float) -> tuple[Results, 
     limits = httpx.Limits(max_connections=users, max_keepalive_connections=users)
     async with httpx.AsyncClient(timeout=120, limits=limits) as client:
         # Warm up every path once so model loading is not measured.
+        warmup = await new_session(client, base_url)
         for _, text in CONVERSATION:
-            await client.post(f"{base_url}/api/chat", json={"user": "warmup", "text": text})
+            await client.post(f"{base_url}/api/chat", json={"session": warmup, "text": text})
         started = time.monotonic()
         deadline = started + seconds
         await asyncio.gather(
@@ -161,6 +168,7 @@ def production_environment(replicas: int) -> tuple[dict[str, str], list[str]]:
         "TALENTDESK_STORAGE__RASA_TRACKER_URL": f"postgresql://127.0.0.1:5432/{databases[1]}",
         "TALENTDESK_STORAGE__REDIS_URL": "redis://127.0.0.1:6379/13",
         "TALENTDESK_RASA__REPLICAS": str(replicas),
+        "TALENTDESK_SESSIONS__SECRET": "load-test-secret-" + uuid.uuid4().hex,
     }
     return env, databases
 
@@ -190,6 +198,8 @@ def main() -> int:
         from tests.integration.conftest import start_assistant, stop_assistant
 
         env, databases = production_environment(args.replicas) if args.production else ({}, [])
+        # Every simulated visitor comes from this one address: lift the per-address limit.
+        env["TALENTDESK_WEB__RATE_LIMIT_PER_IP"] = "1000000/minute"
         mode = f"production, {args.replicas} Rasa servers" if args.production else "embedded"
         try:
             with tempfile.TemporaryDirectory(prefix="talentdesk-load-") as tmp:

@@ -10,6 +10,7 @@ from bot.settings import Settings
 
 PRODUCTION = {
     "mode": "production",
+    "sessions": {"secret": "s" * 40},
     "storage": {
         "database_url": "postgresql://talentdesk@127.0.0.1:5432/talentdesk",
         "rasa_tracker_url": "postgresql+psycopg://talentdesk:s%40cret@db.internal/rasa",

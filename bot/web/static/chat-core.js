@@ -5,11 +5,61 @@
   "use strict";
   if (global.TalentDeskCore) return;
 
-  function newSessionId(prefix) {
-    const random = global.crypto && global.crypto.randomUUID
-      ? global.crypto.randomUUID()
-      : String(Math.random()).slice(2) + String(Date.now());
-    return prefix + "-" + random;
+  // A session the server issued (POST /api/session): the client never names its own user id.
+  // With a storage (localStorage on a personal device) the token survives a reload; the kiosk
+  // renews it after each wipe, so the next visitor starts a new conversation.
+  const SESSION_ERRORS = ["invalid_session", "session_expired", "session_ended"];
+
+  class Session {
+    constructor(base, channel, storage, key) {
+      this.base = base;
+      this.channel = channel;
+      this.storage = storage || null;
+      this.key = key;
+      this.token = this.storage ? this.storage.getItem(key) : null;
+      this.pending = null;
+    }
+
+    get() {
+      if (this.token) return Promise.resolve(this.token);
+      if (!this.pending) {
+        this.pending = getJson(this.base + "/api/session", {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify({ channel: this.channel }),
+        }).then((body) => {
+          this.token = body.session;
+          if (this.storage) this.storage.setItem(this.key, this.token);
+          return this.token;
+        }).finally(() => { this.pending = null; });
+      }
+      return this.pending;
+    }
+
+    renew() {
+      const old = this.token;
+      this.token = null;
+      if (this.storage) this.storage.removeItem(this.key);
+      return old;
+    }
+  }
+
+  // Sends `message` in the session; an ended or expired session is renewed once.
+  async function sendInSession(connection, session, message) {
+    let answer = null;
+    for (let attempt = 0; attempt < 2; attempt += 1) {
+      let token;
+      try {
+        token = await session.get();
+      } catch (error) {
+        return { type: "error", error: { code: "offline", message: String(error) }, replies: [] };
+      }
+      answer = await connection.send(Object.assign({ session: token }, message));
+      const code = answer.type === "error" && answer.error ? answer.error.code : null;
+      if (!SESSION_ERRORS.includes(code)) return answer;
+      session.renew();
+    }
+    return answer;
   }
 
   function element(tag, className, text) {
@@ -193,7 +243,8 @@
     fill: fill,
     getJson: getJson,
     link: link,
-    newSessionId: newSessionId,
+    Session: Session,
+    sendInSession: sendInSession,
     renderReply: renderReply,
     safeUrl: safeUrl,
   };

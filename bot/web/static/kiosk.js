@@ -11,13 +11,16 @@
     idle: $("idle"), idleText: $("idle-text"), qr: $("qr"), qrImage: $("qr-image"),
     card: $("print-card"),
   };
-  const state = { config: null, strings: null, chinese: null, user: null, language: null,
+  const state = { config: null, strings: null, chinese: null, visit: 0, language: null,
     busy: 0, idleTimer: null, countdown: null };
+  // sessionStorage: a reload of the kiosk page keeps the visitor's session; a wipe renews it.
+  const session = new core.Session(window.location.origin, "kiosk", sessionStorage,
+    STORE + ".session");
   const stringCache = {};
   let connection = null;
 
   function save() {
-    sessionStorage.setItem(STORE, JSON.stringify({ user: state.user, language: state.language }));
+    sessionStorage.setItem(STORE, JSON.stringify({ language: state.language }));
   }
 
   async function stringsFor(code) {
@@ -62,7 +65,7 @@
     const chosen = await core.getJson("/api/language", {
       method: "POST",
       headers: { "content-type": "application/json" },
-      body: JSON.stringify({ user: state.user, language: code, channel: "kiosk" }),
+      body: JSON.stringify({ session: await session.get(), language: code }),
     });
     const firstTime = !state.language;
     state.language = code;
@@ -99,12 +102,12 @@
     if (shown !== null) appendUser(shown === undefined ? text : shown);
     state.busy += 1;
     view.typing.hidden = false;
-    const user = state.user;
+    const visit = state.visit;
     try {
-      const answer = await connection.send({
-        user: user, text: text, channel: "kiosk", language: state.language,
+      const answer = await core.sendInSession(connection, session, {
+        text: text, language: state.language,
       });
-      if (user !== state.user) return; // wiped while waiting: the answer belongs to no one
+      if (visit !== state.visit) return; // wiped while waiting: the answer belongs to no one
       const replies = answer.replies && answer.replies.length ? answer.replies
         : [{ text: state.strings.connection_problem, kind: "error" }];
       replies.forEach(appendReply);
@@ -144,11 +147,14 @@
   function wipe() {
     window.clearTimeout(state.idleTimer);
     window.clearInterval(state.countdown);
-    const old = state.user;
-    fetch("/api/forget", {
-      method: "POST", keepalive: true, headers: { "content-type": "application/json" },
-      body: JSON.stringify({ user: old, channel: "kiosk" }),
-    }).catch(() => undefined);
+    const old = session.renew();
+    state.visit += 1;
+    if (old) {
+      fetch("/api/forget", {
+        method: "POST", keepalive: true, headers: { "content-type": "application/json" },
+        body: JSON.stringify({ session: old }),
+      }).catch(() => undefined);
+    }
     view.log.replaceChildren();
     view.card.replaceChildren();
     view.idle.hidden = true;
@@ -156,7 +162,6 @@
     view.qrImage.removeAttribute("src");
     view.input.value = "";
     sessionStorage.clear();
-    state.user = core.newSessionId("k");
     state.language = null;
     save();
     showPicker();
@@ -171,7 +176,7 @@
     const issued = await core.getJson("/api/continuation", {
       method: "POST",
       headers: { "content-type": "application/json" },
-      body: JSON.stringify({ user: state.user, channel: "kiosk" }),
+      body: JSON.stringify({ session: await session.get() }),
     });
     view.qrImage.src = issued.qr;
     view.qrImage.dataset.url = issued.url;
@@ -225,8 +230,9 @@
   async function start() {
     state.config = await core.getJson("/api/config");
     const [english, chinese] = await Promise.all([stringsFor("en"), stringsFor("zh")]);
-    $("privacy-en").textContent = english.privacy_notice;
-    $("privacy-zh").textContent = chinese.privacy_notice;
+    const kept = { days: state.config.retention_days };
+    $("privacy-en").textContent = core.fill(english.privacy_notice, kept);
+    $("privacy-zh").textContent = core.fill(chinese.privacy_notice, kept);
     for (const info of state.config.languages) {
       const item = document.createElement("li");
       const button = core.element("button", "language", info.native);
@@ -254,9 +260,6 @@
     connection = new core.ChatConnection(window.location.origin, {
       onStatus: (status) => { view.status.hidden = status === "online"; },
     });
-    let saved = null;
-    try { saved = JSON.parse(sessionStorage.getItem(STORE) || "null"); } catch (error) { saved = null; }
-    state.user = (saved && saved.user) || core.newSessionId("k");
     save();
     document.body.dataset.ready = "true";
     showPicker();

@@ -1,7 +1,7 @@
 // The embeddable TalentDesk widget: one <script src="https://<gateway>/widget.js"></script> on any
 // page. It draws inside a shadow root (the host page's CSS cannot reach in, and its own CSS does
-// not leak out), talks to the gateway the script came from, and keeps the session id and the
-// transcript in localStorage so the conversation survives a reload on a personal device.
+// not leak out), talks to the gateway the script came from, and keeps the session token and
+// the transcript in localStorage so the conversation survives a reload on a personal device.
 (function () {
   "use strict";
   const core = window.TalentDeskCore;
@@ -14,13 +14,14 @@
   function load() {
     try {
       const saved = JSON.parse(localStorage.getItem(STORE) || "null");
-      if (saved && typeof saved.user === "string" && Array.isArray(saved.transcript)) return saved;
+      if (saved && Array.isArray(saved.transcript)) return saved;
     } catch (error) { /* a damaged entry starts a new conversation */ }
     const guess = (navigator.language || "en").toLowerCase().split("-")[0];
-    return { user: core.newSessionId("w"), language: guess, open: false, transcript: [] };
+    return { language: guess, open: false, transcript: [] };
   }
 
   const state = load();
+  const session = new core.Session(base, "web", localStorage, STORE + ".session");
   let strings = null;
   let directions = {};
 
@@ -111,7 +112,7 @@
   async function ask(text, shown) {
     record({ who: "user", text: shown || text });
     typing.hidden = false;
-    const answer = await connection.send({ user: state.user, text: text, channel: "web" });
+    const answer = await core.sendInSession(connection, session, { text: text });
     typing.hidden = true;
     if (answer.language) await useLanguage(answer.language);
     const replies = answer.replies && answer.replies.length ? answer.replies

@@ -219,3 +219,33 @@ async def test_a_stale_time_button_before_a_day_is_ignored(rules) -> None:
         ValidateBookingForm(rules), "booking_time", payload, tracker_for(payload)
     )
     assert value is None and replies == []
+
+
+async def test_another_conversations_code_is_neither_shown_nor_cancelled(rules, book) -> None:
+    theirs = place(book, sender="someone-else")
+    text = f"show booking {theirs.code}"
+    _, (shown,) = await run(ActionShowBooking(rules), tracker_for(text, intent="show_appointment"))
+    assert "can't find an appointment" in shown["text"] and "data" not in shown
+    _, (cancel,) = await run(ActionCancelBooking(rules), tracker_for(f"cancel {theirs.code}"))
+    assert "can't find an appointment" in cancel["text"]
+    assert book.get(theirs.code).status == "booked"
+    # Staff (no conversation named) can cancel any booking.
+    assert book.cancel(theirs.code).status == "cancelled"
+
+
+async def test_a_conversation_holds_at_most_n_upcoming_bookings(tmp_path) -> None:
+    engine = create_database_engine(f"sqlite:///{tmp_path}/limit.db")
+    ensure_schema(engine)
+    book = BookingBook(engine, capacity_per_slot=5, max_active_per_sender=2)
+    rules = BookingRules(HallCalendar.load(), book, fixed_clock(WEDNESDAY_MORNING), 60)
+    slots = {"booking_service": "tax", "booking_date": THURSDAY}
+    replies = []
+    for slot in ("09:00", "10:00", "11:00"):
+        tracker = tracker_for("x", slots={**slots, "booking_time": slot})
+        replies.append((await run(ActionConfirmBooking(rules), tracker))[1][0])
+    assert [r["kind"] for r in replies] == ["booking", "booking", "invalid_answer"]
+    assert replies[2]["data"] == {"reason": "too_many_bookings"} and "2" in replies[2]["text"]
+    # Cancelling one frees a place.
+    book.cancel(replies[0]["data"]["code"], sender_id="test-user")
+    tracker = tracker_for("x", slots={**slots, "booking_time": "11:00"})
+    assert (await run(ActionConfirmBooking(rules), tracker))[1][0]["kind"] == "booking"

@@ -87,16 +87,36 @@ async def test_a_database_failure_still_tells_how_to_reach_a_person() -> None:
     assert [r["kind"] for r in replies] == ["handoff", "reach_a_person"]
 
 
+def answered(entry_id: str) -> list[dict]:
+    """The bot event of a knowledge answer with ``entry_id`` given in the conversation."""
+    custom = {"kind": "knowledge_answer", "data": {"entry_id": entry_id}}
+    return [{"event": "bot", "text": "an answer", "data": {"custom": custom}}]
+
+
 async def test_a_rating_is_stored_with_its_entry_and_thanked(engine) -> None:
     ratings = RatingLog(engine)
     action = ActionRecordFeedback(ratings)
     entities = [{"entity": "entry_id", "value": "sim-card"}, {"entity": "helpful", "value": True}]
-    _, (reply,) = await run(action, tracker_for("/feedback", intent="feedback", entities=entities))
+    tracker = tracker_for(
+        "/feedback", intent="feedback", entities=entities, events=answered("sim-card")
+    )
+    _, (reply,) = await run(action, tracker)
     assert reply["kind"] == "feedback" and "Thank you" in reply["text"]
     entities = [{"entity": "entry_id", "value": "sim-card"}, {"entity": "helpful", "value": False}]
-    _, (reply,) = await run(action, tracker_for("/feedback", "zh", entities=entities))
+    tracker = tracker_for("/feedback", "zh", entities=entities, events=answered("sim-card"))
+    _, (reply,) = await run(action, tracker)
     assert reply["buttons"] == [{"title": "联系工作人员", "payload": "/request_human"}]
     assert ratings.totals() == {"sim-card": (1, 1)}
+
+
+async def test_a_rating_of_an_entry_never_answered_here_is_not_stored(engine) -> None:
+    ratings = RatingLog(engine)
+    entities = [{"entity": "entry_id", "value": "visas"}, {"entity": "helpful", "value": False}]
+    for events in (None, answered("sim-card")):  # typed by hand, or for another answer
+        tracker = tracker_for("/feedback", intent="feedback", entities=entities, events=events)
+        _, (reply,) = await run(ActionRecordFeedback(ratings), tracker)
+        assert reply["kind"] == "feedback"
+    assert ratings.totals() == {}
 
 
 async def test_feedback_in_words_is_thanked_without_a_guessed_rating(engine) -> None:

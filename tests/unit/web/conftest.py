@@ -30,3 +30,10 @@ def client(settings, service):
     settings.web.kiosk_idle_warning_seconds = 10
     with make_client(settings, service) as client:
         yield client
+
+
+def new_session(client: TestClient, channel: str = "web") -> str:
+    """A session token from ``POST /api/session``."""
+    response = client.post("/api/session", json={"channel": channel})
+    assert response.status_code == 200, response.text
+    return str(response.json()["session"])

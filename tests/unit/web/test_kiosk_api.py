@@ -9,7 +9,12 @@ from bot.storage.continuation import ContinuationTokens
 from bot.storage.database import create_database_engine
 from bot.web.continuation import deep_link, qr_svg
 from bot.web.pages import CONTENT_SECURITY_POLICY, STATIC_DIR
-from tests.unit.web.conftest import make_client
+from tests.unit.web.conftest import make_client, new_session
+
+
+@pytest.fixture
+def kiosk(client) -> str:
+    return new_session(client, "kiosk")
 
 
 def test_config_has_the_idle_settings_and_32_languages_in_their_own_names(client) -> None:
@@ -35,14 +40,16 @@ def test_the_warning_never_exceeds_the_idle_time(settings, service) -> None:
         assert client.get("/api/config").json()["kiosk_idle_warning_seconds"] == 5
 
 
-def test_a_picked_language_is_sticky_and_confirmed_in_that_language(client, rasa, strings) -> None:
-    picked = client.post("/api/language", json={"user": "k1", "language": "ar", "channel": "kiosk"})
+def test_a_picked_language_is_sticky_and_confirmed_in_that_language(
+    client, rasa, strings, kiosk
+) -> None:
+    picked = client.post("/api/language", json={"session": kiosk, "language": "ar"})
     assert picked.status_code == 200
     body = picked.json()
     assert body["direction"] == "rtl"
     assert body["reply"]["text"] == strings.get("language_changed", "ar")
     # A Chinese message would be detected as Chinese, but the explicit choice wins.
-    turn = client.post("/api/chat", json={"user": "k1", "text": "你好", "channel": "kiosk"})
+    turn = client.post("/api/chat", json={"session": kiosk, "text": "你好"})
     assert turn.json()["language"] == "ar"
     assert rasa.sent[-1]["metadata"]["language"] == "ar"
 
@@ -50,43 +57,51 @@ def test_a_picked_language_is_sticky_and_confirmed_in_that_language(client, rasa
 @pytest.mark.parametrize(
     ("body", "code"),
     [
-        ({"user": "k1", "language": "xx", "channel": "kiosk"}, "unsupported_language"),
-        ({"user": "k1", "channel": "kiosk"}, "invalid_request"),
-        ({"user": "", "language": "en"}, "invalid_request"),
-        ({"user": "k1", "language": "en", "channel": "sms"}, "invalid_request"),
+        ({"session": "K", "language": "xx"}, "unsupported_language"),
+        ({"session": "K"}, "invalid_request"),
+        ({"session": "", "language": "en"}, "invalid_request"),
+        ({"session": "K", "language": "en", "channel": "kiosk"}, "invalid_request"),
+        ({"user": "k1", "language": "en"}, "invalid_request"),
     ],
 )
-def test_a_bad_language_choice_is_a_clear_422(client, body, code) -> None:
+def test_a_bad_language_choice_is_a_clear_422(client, body, code, kiosk) -> None:
+    body = {key: kiosk if value == "K" else value for key, value in body.items()}
     response = client.post("/api/language", json=body)
     assert response.status_code == 422
     assert response.json()["error"]["code"] == code
 
 
-def test_forget_drops_the_remembered_choice(client) -> None:
-    client.post("/api/language", json={"user": "k2", "language": "de", "channel": "kiosk"})
-    assert client.post("/api/forget", json={"user": "k2", "channel": "kiosk"}).status_code == 204
-    turn = client.post("/api/chat", json={"user": "k2", "text": "你好吗", "channel": "kiosk"})
+def test_forget_drops_the_remembered_choice(client, kiosk) -> None:
+    client.post("/api/language", json={"session": kiosk, "language": "de"})
+    assert client.post("/api/forget", json={"session": kiosk}).status_code == 204
+    # The wipe ended the session; the next visitor's session starts with no language.
+    ended = client.post("/api/chat", json={"session": kiosk, "text": "你好吗"})
+    assert ended.status_code == 401 and ended.json()["error"]["code"] == "session_ended"
+    turn = client.post(
+        "/api/chat", json={"session": new_session(client, "kiosk"), "text": "你好吗"}
+    )
     assert turn.json()["language"] == "zh"
     bad = client.post("/api/forget", content=b"{", headers={"content-type": "application/json"})
     assert bad.status_code == 400 and bad.json()["error"]["code"] == "invalid_json"
 
 
-def test_a_continuation_token_redeems_to_this_kiosk_conversation(client, settings) -> None:
-    client.post("/api/language", json={"user": "k3", "language": "fr", "channel": "kiosk"})
-    issued = client.post("/api/continuation", json={"user": "k3", "channel": "kiosk"}).json()
+def test_a_continuation_token_redeems_to_this_kiosk_conversation(client, settings, kiosk) -> None:
+    client.post("/api/language", json={"session": kiosk, "language": "fr"})
+    issued = client.post("/api/continuation", json={"session": kiosk}).json()
     token = issued["token"]
     assert re.fullmatch(r"[A-Za-z0-9_-]{16,64}", token)
     assert issued["url"] == f"https://t.me/TalentDeskTestBot?start={token}"
     engine = create_database_engine(settings.storage.database_url, settings.project_root)
     tokens = ContinuationTokens(engine)
     continuation = tokens.redeem(token, "telegram:42")
-    assert (continuation.conversation_id, continuation.language) == ("kiosk:k3", "fr")
+    assert continuation.conversation_id == f"kiosk:{kiosk.split('.')[1]}"
+    assert continuation.language == "fr"
     assert tokens.redeem(token, "telegram:43") is None  # single use
     engine.dispose()
 
 
-def test_the_qr_code_is_an_svg_of_the_deep_link(client) -> None:
-    issued = client.post("/api/continuation", json={"user": "k4", "channel": "kiosk"}).json()
+def test_the_qr_code_is_an_svg_of_the_deep_link(client, kiosk) -> None:
+    issued = client.post("/api/continuation", json={"session": kiosk}).json()
     response = client.get(issued["qr"])
     assert response.status_code == 200
     assert response.headers["content-type"] == "image/svg+xml"
@@ -105,7 +120,7 @@ def test_a_malformed_token_is_refused(client) -> None:
 def test_without_a_bot_username_there_is_no_continuation(settings, service) -> None:
     with make_client(settings, service) as client:
         assert client.get("/api/config").json()["continue_on_phone"] is False
-        response = client.post("/api/continuation", json={"user": "k5", "channel": "kiosk"})
+        response = client.post("/api/continuation", json={"session": new_session(client, "kiosk")})
         assert response.status_code == 404
         assert response.json()["error"]["code"] == "continuation_unavailable"
         assert "BOT_USERNAME" in response.json()["error"]["message"]
