@@ -22,6 +22,7 @@ from actions.hall import Clock, HallCalendar
 from actions.handoff import ActionRequestHuman, ActionStoreHandoffMessage
 from actions.knowledge.base import KnowledgeBase
 from actions.knowledge.embedder import SentenceTransformerEmbedder
+from actions.knowledge.facts import FACTS_FILE_NAME
 from actions.language_menu import ActionOfferLanguages
 from actions.planner import ActionArrivalChecklist, ValidateArrivalPlanForm
 from actions.session import ActionValidateSlotMappings
@@ -62,7 +63,9 @@ def build_services(settings: Settings) -> ActionServices:
         multilingual=settings.knowledge.multilingual_embeddings,
         reload_interval=settings.knowledge.reload_interval_seconds,
     )
-    calendar = HallCalendar.load()
+    calendar = HallCalendar.load(
+        facts_path=settings.path(settings.knowledge.folder) / FACTS_FILE_NAME
+    )
     return ActionServices(
         knowledge=knowledge,
         unanswered=UnansweredLog(engine),

@@ -97,8 +97,8 @@ def load_knowledge(folder: Path, languages: Iterable[str], today: date | None = 
     today = today or date.today()
     result = LoadResult()
     facts_path = folder / FACTS_FILE_NAME
-    try:
-        result.facts = Facts.load(facts_path)
+    try:  # a folder without facts simply has none to name
+        result.facts = Facts.load(facts_path) if facts_path.exists() else Facts()
     except FactsError as error:  # entries that name a fact are then reported one by one
         result.problems.append(Problem(facts_path, 1, str(error), "see the comments in the file"))
     seen: dict[str, Path] = {}
