@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 
 import yaml
 
-from actions.knowledge.facts import FACTS_FILE_NAME, Facts, FactsError
+from actions.knowledge.facts import FACTS_FILE_NAME, Facts, FactsError, session_text
 
 CALENDAR_FILE = Path(__file__).parent / "data" / "hall_calendar.yml"
 FACTS_FILE = Path(__file__).parents[1] / "knowledge" / FACTS_FILE_NAME
@@ -86,6 +86,10 @@ class HallCalendar:
     def now(self) -> datetime:
         """The current time in the hall's time zone (the production clock)."""
         return datetime.now(self.timezone)
+
+    def hours_text(self, language: str) -> str:
+        """The opening sessions as text, e.g. ``9:00-12:00 and 13:30-17:30``."""
+        return session_text(self.sessions, language)
 
     def is_holiday(self, day: date) -> bool:
         return day in self.holidays

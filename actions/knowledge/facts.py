@@ -78,7 +78,7 @@ class Facts:
             facts["hall_hours"] = Fact(
                 "hall_hours",
                 {
-                    code: text.replace("{sessions}", _session_text(sessions, code))
+                    code: text.replace("{sessions}", session_text(sessions, code))
                     for code, text in hours.values.items()
                 },
                 hours.literal,
@@ -116,7 +116,8 @@ def literal_uses(text: str, facts: Facts) -> list[tuple[str, str]]:
     ]
 
 
-def _session_text(sessions: tuple[tuple[time, time], ...], language: str) -> str:
+def session_text(sessions: tuple[tuple[time, time], ...], language: str) -> str:
+    """The sessions as ``9:00-12:00 and 13:30-17:30`` (``、`` between them in Chinese)."""
     joiner = _SESSION_JOINERS.get(language, _SESSION_JOINERS["en"])
     return joiner.join(
         f"{start.hour}:{start.minute:02d}-{end.hour}:{end.minute:02d}" for start, end in sessions

@@ -124,6 +124,8 @@ def test_the_booking_calendar_reads_the_sessions_from_the_facts(folder) -> None:
     calendar = HallCalendar.load(facts_path=folder / "facts.yml")
     assert calendar.slots(date(2026, 12, 3))[-1] == "16:30"
     assert "13:30" not in calendar.slots(date(2026, 12, 3))
+    assert calendar.hours_text("en") == "9:00-12:00 and 14:00-17:00"
+    assert calendar.hours_text("zh") == "9:00-12:00、14:00-17:00"
 
 
 def test_literal_uses_find_a_fact_written_by_hand(folder) -> None:
