@@ -1,14 +1,19 @@
 """Answers single questions from the staff-written knowledge base.
 
 Confident: the entry's answer in the user's language when the entry has it (else English, for
-the gateway to translate), with its source and last-verified date. Not confident: no guess; the
-closest entries as "did you mean" buttons, how to reach a person, and a record for staff.
+the gateway to translate), with its source and last-verified date. An entry whose policy has
+passed its ``valid_until`` date is never presented as current: the reply says when it ended and
+sends the user to the hall, in the user's own language (the interface string catalogue).
+Not confident: no guess; the closest entries as "did you mean" buttons, how to reach a person,
+and a record for staff.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
+from datetime import date
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -24,6 +29,7 @@ from actions.knowledge.index import Hit
 from actions.knowledge.text import has_chinese
 from actions.replies import send_reply
 from actions.transcript import reply_kinds_since_previous_user_message
+from bot.language.strings import StringCatalogue
 from bot.storage.unanswered import UnansweredLog, UnansweredQuestion, now
 
 log = logging.getLogger(__name__)
@@ -50,13 +56,10 @@ OUT_OF_SCOPE = {
 }
 REACH_A_PERSON = {
     "en": (
-        "A person can help: any counter of the Daze Lake service hall (Monday to Friday "
-        "9:00-12:00 and 13:30-17:30), or the Changsha government hotline 12345."
+        "A person can help: any counter of the Daze Lake service hall during its opening "
+        "hours, or the Changsha government hotline 12345."
     ),
-    "zh": (
-        "也可以找工作人员：大泽湖服务大厅任一窗口（周一至周五 9:00-12:00、13:30-17:30），"
-        "或拨打长沙政务服务热线 12345。"
-    ),
+    "zh": ("也可以找工作人员：办公时间内到大泽湖服务大厅任一窗口，或拨打长沙政务服务热线 12345。"),
 }
 
 
@@ -88,6 +91,8 @@ class ActionAnswerFromKnowledge(Action):
         min_confidence_latin: Threshold for queries in Latin script (dense + lexical).
         min_confidence_chinese: Threshold for Chinese queries (lexical).
         suggestions: How many "did you mean" entries to offer.
+        today: Today's date in the hall's time zone (injected so tests are exact).
+        strings: The interface strings (the expired-policy message in every language).
     """
 
     def __init__(
@@ -97,7 +102,11 @@ class ActionAnswerFromKnowledge(Action):
         min_confidence_latin: float,
         min_confidence_chinese: float,
         suggestions: int = 3,
+        today: Callable[[], date] = date.today,
+        strings: StringCatalogue | None = None,
     ) -> None:
+        self._today = today
+        self._strings = strings or StringCatalogue.load()
         self._knowledge = knowledge
         self._unanswered = unanswered
         self._thresholds = {False: min_confidence_latin, True: min_confidence_chinese}
@@ -132,6 +141,9 @@ class ActionAnswerFromKnowledge(Action):
     def _answer(
         self, dispatcher: CollectingDispatcher, entry: KnowledgeEntry, context: TurnContext
     ) -> None:
+        if entry.is_expired(self._today()):
+            self._expired(dispatcher, entry, context)
+            return
         text, language = entry.answer_in(context.language)
         data: dict[str, Any] = {"entry_id": entry.id, "title": entry.title_in(language)}
         if entry.office is not None:
@@ -151,6 +163,22 @@ class ActionAnswerFromKnowledge(Action):
             },
             data=data,
         )
+
+    def _expired(
+        self, dispatcher: CollectingDispatcher, entry: KnowledgeEntry, context: TurnContext
+    ) -> None:
+        """Says the policy has ended (never its old answer) and sends the user to the hall."""
+        language = context.language if context.language in self._strings.languages else "en"
+        ended = entry.valid_until.isoformat() if entry.valid_until else ""
+        text = self._strings.get(
+            "policy_expired", language, title=entry.title_in(language), date=ended
+        )
+        person = [{"title": self._strings.get("button_talk_to_person", language),
+                   "payload": "/request_human"}]  # fmt: skip
+        send_reply(
+            dispatcher, text, language, buttons=person, kind="policy_expired",
+            data={"entry_id": entry.id, "valid_until": ended},
+        )  # fmt: skip
 
     def _not_sure(
         self,

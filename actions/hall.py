@@ -1,7 +1,9 @@
 """The service hall's calendar: when it is open, its booking slots, when staff are next back.
 
-Read from ``actions/data/hall_calendar.yml`` (staff keep the holiday list up to date). Every
-function takes the time it reasons about, so callers inject their clock and tests are exact.
+The opening sessions come from ``knowledge/facts.yml`` (the one place the hall's hours are
+written, shared with the knowledge entries); the public holidays from
+``actions/data/hall_calendar.yml`` (staff keep the list up to date). Every function takes the
+time it reasons about, so callers inject their clock and tests are exact.
 """
 
 from __future__ import annotations
@@ -14,7 +16,10 @@ from zoneinfo import ZoneInfo
 
 import yaml
 
+from actions.knowledge.facts import FACTS_FILE_NAME, Facts, FactsError, session_text
+
 CALENDAR_FILE = Path(__file__).parent / "data" / "hall_calendar.yml"
+FACTS_FILE = Path(__file__).parents[1] / "knowledge" / FACTS_FILE_NAME
 
 # A clock returns the current time, timezone-aware. Actions take one so tests fix "now".
 Clock = Callable[[], datetime]
@@ -22,11 +27,6 @@ Clock = Callable[[], datetime]
 
 class CalendarError(ValueError):
     """The hall calendar file is malformed; the message says where."""
-
-
-def _time(text: str) -> time:
-    hours, minutes = text.split(":")
-    return time(int(hours), int(minutes))
 
 
 def _days(item: object) -> list[date]:
@@ -58,12 +58,16 @@ class HallCalendar:
     covered_years: frozenset[int]
 
     @classmethod
-    def load(cls, path: Path = CALENDAR_FILE) -> HallCalendar:
-        """Reads the calendar file.
+    def load(cls, path: Path = CALENDAR_FILE, facts_path: Path = FACTS_FILE) -> HallCalendar:
+        """Reads the calendar file and the hall's sessions from the facts file.
 
         Raises:
-            CalendarError: The file is missing a key or has a bad date.
+            CalendarError: A file is missing a key or has a bad date or time.
         """
+        try:
+            sessions = Facts.load(facts_path).hall_sessions
+        except FactsError as error:
+            raise CalendarError(str(error)) from error
         try:
             raw = yaml.safe_load(path.read_text(encoding="utf-8"))
             holidays = {
@@ -71,7 +75,7 @@ class HallCalendar:
             }
             return cls(
                 timezone=ZoneInfo(raw["timezone"]),
-                sessions=tuple((_time(a), _time(b)) for a, b in raw["sessions"]),
+                sessions=sessions,
                 holidays=frozenset(holidays),
                 slot_minutes=int(raw["slot_minutes"]),
                 covered_years=frozenset(int(year) for year in raw["holidays"]),
@@ -82,6 +86,10 @@ class HallCalendar:
     def now(self) -> datetime:
         """The current time in the hall's time zone (the production clock)."""
         return datetime.now(self.timezone)
+
+    def hours_text(self, language: str) -> str:
+        """The opening sessions as text, e.g. ``9:00-12:00 and 13:30-17:30``."""
+        return session_text(self.sessions, language)
 
     def is_holiday(self, day: date) -> bool:
         return day in self.holidays

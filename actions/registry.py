@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 from rasa_sdk import Action
 
@@ -22,10 +23,12 @@ from actions.hall import Clock, HallCalendar
 from actions.handoff import ActionRequestHuman, ActionStoreHandoffMessage
 from actions.knowledge.base import KnowledgeBase
 from actions.knowledge.embedder import SentenceTransformerEmbedder
+from actions.knowledge.facts import FACTS_FILE_NAME
 from actions.language_menu import ActionOfferLanguages
 from actions.planner import ActionArrivalChecklist, ValidateArrivalPlanForm
 from actions.session import ActionValidateSlotMappings
 from bot.language.registry import LanguageRegistry
+from bot.language.strings import StringCatalogue
 from bot.settings import Settings
 from bot.storage.bookings import BookingBook
 from bot.storage.database import create_database_engine, ensure_schema
@@ -62,7 +65,9 @@ def build_services(settings: Settings) -> ActionServices:
         multilingual=settings.knowledge.multilingual_embeddings,
         reload_interval=settings.knowledge.reload_interval_seconds,
     )
-    calendar = HallCalendar.load()
+    calendar = HallCalendar.load(
+        facts_path=settings.path(settings.knowledge.folder) / FACTS_FILE_NAME
+    )
     return ActionServices(
         knowledge=knowledge,
         unanswered=UnansweredLog(engine),
@@ -85,14 +90,29 @@ def build_actions(settings: Settings, services: ActionServices) -> list[Action]:
     rules = BookingRules(
         services.calendar, services.bookings, services.clock, settings.booking.max_days_ahead
     )
+    strings = StringCatalogue.load()
+
+    def today() -> date:  # in the hall's time zone, as the booking calendar sees it
+        return services.clock().date()
+
     return [
         ActionValidateSlotMappings(),
         ActionGreetUser(),
         ActionAnswerFromKnowledge(
-            services.knowledge, services.unanswered, *thresholds, knowledge.suggestions
+            services.knowledge,
+            services.unanswered,
+            *thresholds,
+            knowledge.suggestions,
+            today=today,
+            strings=strings,
         ),
         ActionDidYouMean(
-            services.knowledge, services.unanswered, *thresholds, knowledge.suggestions
+            services.knowledge,
+            services.unanswered,
+            *thresholds,
+            knowledge.suggestions,
+            today=today,
+            strings=strings,
         ),
         ActionRecordFeedback(services.ratings),
         ActionOfferLanguages(),

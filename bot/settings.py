@@ -173,7 +173,8 @@ class KnowledgeSettings(BaseModel):
 
 
 class BookingSettings(BaseModel):
-    """Appointments at the hall's counters (hours and holidays: actions/data/hall_calendar.yml)."""
+    """Appointments at the hall's counters (hours: knowledge/facts.yml; holidays:
+    actions/data/hall_calendar.yml)."""
 
     # Visitors the counters take in one slot.
     capacity_per_slot: int = Field(default=2, ge=1)

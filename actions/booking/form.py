@@ -60,18 +60,17 @@ TEXT = {
     },
     "next_open": {"en": "The next open day is {date}.", "zh": "最近的办公日是{date}。"},
     "ask_time": {
-        "en": "Which time on {date}? The hall is open 9:00-12:00 and 13:30-17:30; free slots:",
-        "zh": "{date}您想约几点？大厅办公时间 9:00-12:00、13:30-17:30，可约时段：",
+        "en": "Which time on {date}? The hall is open {hours}; free slots:",
+        "zh": "{date}您想约几点？大厅办公时间 {hours}，可约时段：",
     },
     "no_time": {
         "en": "I couldn't read a time in that. Please pick one of the free slots.",
         "zh": "没有识别出时间，请选择一个可约时段。",
     },
     "not_a_slot": {
-        "en": "{time} is not a booking slot: the hall is open 9:00-12:00 and 13:30-17:30, "
+        "en": "{time} is not a booking slot: the hall is open {hours}, "
         "with slots every half hour. Please pick one of the free slots.",
-        "zh": "{time}不是可预约时段：大厅办公时间 9:00-12:00、13:30-17:30，每半小时一个时段。"
-        "请选择可约时段。",
+        "zh": "{time}不是可预约时段：大厅办公时间 {hours}，每半小时一个时段。请选择可约时段。",
     },
     "slot_past": {
         "en": "{time} today has already passed. Please pick a later slot.",
@@ -241,7 +240,9 @@ class ValidateBookingForm(FormValidationAction):
             return {"booking_time": slot}
         send_reply(
             dispatcher,
-            TEXT[problem][language].format(time=slot),
+            TEXT[problem][language].format(
+                time=slot, hours=self._rules.calendar.hours_text(language)
+            ),
             language,
             kind="invalid_answer",
             data={"reason": problem},
@@ -282,7 +283,9 @@ class ActionAskBookingTime(Action):
         slots = self._rules.free_slots(day)
         send_reply(
             dispatcher,
-            TEXT["ask_time"][language].format(date=format_date(day, language)),
+            TEXT["ask_time"][language].format(
+                date=format_date(day, language), hours=self._rules.calendar.hours_text(language)
+            ),
             language,
             buttons=[{"title": s, "payload": inform_payload("booking_time", s)} for s in slots],
             data={"date": day.isoformat(), "free_slots": slots},

@@ -1,6 +1,7 @@
 """``python -m actions.knowledge check|build``: for staff editing ``knowledge/``.
 
-check   lists every problem (file, line, what is wrong, how to fix it); exit 1 if any
+check   lists every problem (file, line, what is wrong, how to fix it) and every policy past its
+        valid_until (exit 1 if any), then the entries past review_by (warnings, exit 0)
 build   (re)builds the search index now if the content or the model changed
 """
 
@@ -9,7 +10,9 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
+from collections.abc import Iterable
 from datetime import date
+from pathlib import Path
 
 from actions.knowledge.base import KnowledgeBase
 from actions.knowledge.embedder import SentenceTransformerEmbedder
@@ -32,11 +35,7 @@ def main(argv: list[str] | None = None) -> int:
     languages = LanguageRegistry.load().codes
 
     if args.command == "check":
-        result = load_knowledge(folder, languages, today=date.today())
-        for problem in result.problems:
-            print(problem)
-        print(f"{len(result.entries)} entries ok, {len(result.problems)} with problems ({folder})")
-        return 1 if result.problems else 0
+        return check(folder, languages, date.today())
 
     base = KnowledgeBase(
         folder,
@@ -54,6 +53,24 @@ def main(argv: list[str] | None = None) -> int:
         f"{report.seconds:.1f} s"
     )
     return 0
+
+
+def check(folder: Path, languages: Iterable[str], today: date) -> int:
+    """Prints every problem, expired policy and entry due for review; 1 if any is refused."""
+    result = load_knowledge(folder, languages, today=today)
+    for problem in result.problems:
+        print(problem)
+    for problem in result.expired:
+        print(f"{problem}  [refused: expired]")
+    for problem in result.due_for_review:
+        print(f"{problem}  [warning: review]")
+    refused = len(result.problems) + len(result.expired)
+    print(
+        f"{len(result.entries) - len(result.expired)} entries ok, {len(result.problems)} with"
+        f" problems, {len(result.expired)} expired, {len(result.due_for_review)} due for review"
+        f" ({folder})"
+    )
+    return 1 if refused else 0
 
 
 if __name__ == "__main__":

@@ -10,6 +10,14 @@ REQUIRED_LANGUAGES = ("en", "zh")
 
 
 @dataclass(frozen=True)
+class Source:
+    """Where a rule is stated: an organisation's name and the page that states it."""
+
+    name: str
+    url: str | None = None
+
+
+@dataclass(frozen=True)
 class Office:
     name: dict[str, str] = field(default_factory=dict)
     address: dict[str, str] = field(default_factory=dict)
@@ -47,12 +55,13 @@ class KnowledgeEntry:
         title: Short title per language.
         questions: Ways people ask it, per language.
         answers: The answer per language (``en`` and ``zh`` always; others optional).
-        source_name: The official source or office.
-        source_url: Its URL, if any.
-        last_verified: When staff last checked it.
+        sources: The official sources, the one that states the main rule first.
+        last_verified: When staff last checked it against its sources.
         tags: Extra search words.
         office: Where to go, if anywhere.
         path: The file it was read from.
+        valid_until: The last day a time-limited policy applies, if it has one.
+        review_by: The day by which staff should check it again, if set.
     """
 
     id: str
@@ -60,12 +69,31 @@ class KnowledgeEntry:
     title: dict[str, str]
     questions: dict[str, list[str]]
     answers: dict[str, str]
-    source_name: str
-    source_url: str | None
+    sources: tuple[Source, ...]
     last_verified: date
     tags: tuple[str, ...] = ()
     office: Office | None = None
     path: Path | None = None
+    valid_until: date | None = None
+    review_by: date | None = None
+
+    @property
+    def source_name(self) -> str:
+        """The main (first) source's name."""
+        return self.sources[0].name
+
+    @property
+    def source_url(self) -> str | None:
+        """The main source's URL (of the same organisation as its name)."""
+        return self.sources[0].url
+
+    def is_expired(self, today: date) -> bool:
+        """True once the day after ``valid_until`` has come."""
+        return self.valid_until is not None and today > self.valid_until
+
+    def is_due_for_review(self, today: date) -> bool:
+        """True once ``review_by`` has come."""
+        return self.review_by is not None and today >= self.review_by
 
     def answer_in(self, language: str) -> tuple[str, str]:
         """The answer in ``language`` if the entry has it, else English: (text, language)."""

@@ -7,7 +7,7 @@ names the file, the line, what is wrong and how to fix it.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -15,7 +15,10 @@ from typing import Any
 
 import yaml
 
+from actions.knowledge import fields
 from actions.knowledge.entry import REQUIRED_LANGUAGES, KnowledgeEntry, Office
+from actions.knowledge.facts import FACTS_FILE_NAME, Facts, FactsError
+from actions.knowledge.fields import Invalid as _Invalid
 
 CATEGORIES = frozenset(
     {
@@ -31,10 +34,12 @@ ARTICLES_FOLDER = "articles"
 ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 LANGUAGE_HEADING = re.compile(r"^##[ \t]+([a-z]{2}(?:-[A-Za-z]{2,4})?)[ \t]*$", re.MULTILINE)
 KNOWN_FIELDS = frozenset(
-    {"id", "category", "title", "questions", "answer", "source", "last_verified", "tags", "office"}
-)
+    {
+        "id", "category", "title", "questions", "answer", "source", "sources", "last_verified",
+        "valid_until", "review_by", "tags", "office",
+    }
+)  # fmt: skip
 MAX_FILE_BYTES = 256 * 1024
-LineOf = Callable[[str], int]
 
 
 @dataclass(frozen=True)
@@ -52,14 +57,22 @@ class Problem:
 
 @dataclass
 class LoadResult:
+    """What was loaded.
+
+    Attributes:
+        entries: Every valid entry, expired ones included (the assistant recognises a question
+            about an expired policy and says that it has ended, rather than guessing).
+        problems: Files that were skipped, and why.
+        expired: Entries past ``valid_until``: ``check`` refuses them until staff renew them.
+        due_for_review: Entries past ``review_by``: ``check`` warns about them.
+        facts: The shared facts the entries were expanded with.
+    """
+
     entries: list[KnowledgeEntry] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
-
-
-class _Invalid(Exception):
-    def __init__(self, line: int, message: str, fix: str) -> None:
-        super().__init__(message)
-        self.line, self.message, self.fix = line, message, fix
+    expired: list[Problem] = field(default_factory=list)
+    due_for_review: list[Problem] = field(default_factory=list)
+    facts: Facts = field(default_factory=Facts)
 
 
 def entry_files(folder: Path) -> list[Path]:
@@ -87,10 +100,15 @@ def load_knowledge(folder: Path, languages: Iterable[str], today: date | None = 
     supported = frozenset(languages)
     today = today or date.today()
     result = LoadResult()
+    facts_path = folder / FACTS_FILE_NAME
+    try:  # a folder without facts simply has none to name
+        result.facts = Facts.load(facts_path) if facts_path.exists() else Facts()
+    except FactsError as error:  # entries that name a fact are then reported one by one
+        result.problems.append(Problem(facts_path, 1, str(error), "see the comments in the file"))
     seen: dict[str, Path] = {}
     for path in entry_files(folder):
         try:
-            entry = parse_entry(path, folder, supported, today)
+            entry = parse_entry(path, folder, supported, today, result.facts)
         except _Invalid as invalid:
             result.problems.append(Problem(path, invalid.line, invalid.message, invalid.fix))
             continue
@@ -104,11 +122,37 @@ def load_knowledge(folder: Path, languages: Iterable[str], today: date | None = 
             continue
         seen[entry.id] = path
         result.entries.append(entry)
+        _judge_dates(entry, path, today, result)
     return result
 
 
-def parse_entry(path: Path, folder: Path, languages: frozenset[str], today: date) -> KnowledgeEntry:
-    """Parses one file into an entry, or raises ``_Invalid`` with the first problem found."""
+def _judge_dates(entry: KnowledgeEntry, path: Path, today: date, result: LoadResult) -> None:
+    if entry.is_expired(today):
+        result.expired.append(
+            Problem(
+                path, 1, f"the policy ended on {entry.valid_until} (valid_until)",
+                "check the official source: if the policy was extended, set valid_until to the"
+                " new end date and last_verified to today; if it ended, rewrite or remove it",
+            )
+        )  # fmt: skip
+    elif entry.is_due_for_review(today):
+        result.due_for_review.append(
+            Problem(
+                path, 1, f"due for review since {entry.review_by} (review_by)",
+                "check the answer against its sources, then set last_verified to today and"
+                " review_by to the next date it should be checked",
+            )
+        )  # fmt: skip
+
+
+def parse_entry(
+    path: Path, folder: Path, languages: frozenset[str], today: date, facts: Facts | None = None
+) -> KnowledgeEntry:
+    """Parses one file into an entry, or raises ``_Invalid`` with the first problem found.
+
+    ``{{name}}`` placeholders in the title, answers and office are replaced by ``facts``.
+    """
+    facts = facts or Facts()
     raw = path.read_bytes()
     if len(raw) > MAX_FILE_BYTES:
         raise _Invalid(
@@ -134,7 +178,7 @@ def parse_entry(path: Path, folder: Path, languages: frozenset[str], today: date
     def line_of(key: str) -> int:
         return lines.get(key, header_line)
 
-    entry_id = _required_str(header, "id", line_of)
+    entry_id = fields.required_str(header, "id", line_of)
     if not ID_PATTERN.match(entry_id):
         raise _Invalid(
             line_of("id"),
@@ -147,7 +191,7 @@ def parse_entry(path: Path, folder: Path, languages: frozenset[str], today: date
             f"id {entry_id!r} differs from the file name {path.name!r}",
             f"rename the file to {entry_id}{path.suffix} or change the id",
         )
-    category = _required_str(header, "category", line_of)
+    category = fields.required_str(header, "category", line_of)
     if category not in CATEGORIES:
         raise _Invalid(
             line_of("category"),
@@ -161,10 +205,10 @@ def parse_entry(path: Path, folder: Path, languages: frozenset[str], today: date
             f"move the file to knowledge/{category}/ or fix the category",
         )
 
-    title = _language_map(header, "title", line_of, languages)
-    questions = _questions(header, line_of, languages)
+    title = fields.language_map(header, "title", line_of, languages)
+    questions = fields.questions(header, line_of, languages)
     if body_answers is None:
-        answers = _language_map(header, "answer", line_of, languages)
+        answers = fields.language_map(header, "answer", line_of, languages)
     else:
         if "answer" in header:
             raise _Invalid(
@@ -192,21 +236,7 @@ def parse_entry(path: Path, folder: Path, languages: frozenset[str], today: date
                 f"add a '## {code}' section with the answer in that language",
             )
 
-    source = header.get("source")
-    if not isinstance(source, dict) or not str(source.get("name") or "").strip():
-        raise _Invalid(
-            line_of("source"),
-            "missing source name",
-            "add 'source:' with 'name:' (the official source or office) and 'url:'",
-        )
-    url = source.get("url")
-    if url is not None and not re.match(r"^https?://\S+$", str(url)):
-        raise _Invalid(
-            line_of("source"),
-            f"source url {url!r} is not a web address",
-            "write the full address, starting with https://",
-        )
-
+    sources = fields.sources(header, line_of)
     last_verified = header.get("last_verified")
     if isinstance(last_verified, str):
         try:
@@ -226,22 +256,54 @@ def parse_entry(path: Path, folder: Path, languages: frozenset[str], today: date
             "write the date you actually checked the answer (today or earlier)",
         )
 
+    date_fix = "write the date as YYYY-MM-DD"
+    valid_until = fields.optional_date(header, "valid_until", line_of, date_fix)
+    review_by = fields.optional_date(header, "review_by", line_of, date_fix)
+    if review_by is not None and review_by < last_verified:
+        raise _Invalid(
+            line_of("review_by"),
+            f"review_by {review_by} is before last_verified {last_verified}",
+            "set review_by to a later date than the day you checked the answer",
+        )
+
     tags = header.get("tags") or []
     if not isinstance(tags, list) or not all(isinstance(t, str | int) for t in tags):
         raise _Invalid(line_of("tags"), "tags must be a list of words", "write tags: [word, word]")
 
+    def expand(text: str, language: str, where: str) -> str:
+        try:
+            return facts.expand(text, language)
+        except KeyError as error:
+            raise _Invalid(
+                line_of(where) if where in lines else header_line,
+                f"{{{{{error.args[0]}}}}} names no fact in {FACTS_FILE_NAME}",
+                f"use a fact defined in knowledge/{FACTS_FILE_NAME} (check the spelling) or add it",
+            ) from error
+
+    office = fields.office(header, line_of)
+    if office is not None:
+        office = Office(
+            **{
+                part: {code: expand(text, code, "office") for code, text in values.items()}
+                for part, values in (
+                    ("name", office.name), ("address", office.address), ("hours", office.hours)
+                )
+            },
+            phone=expand(office.phone, "en", "office") if office.phone else None,
+        )  # fmt: skip
     return KnowledgeEntry(
         id=entry_id,
         category=category,
-        title=title,
+        title={code: expand(text, code, "title") for code, text in title.items()},
         questions=questions,
-        answers={code: str(text).strip() for code, text in answers.items()},
-        source_name=str(source["name"]).strip(),
-        source_url=str(url) if url else None,
+        answers={code: expand(str(text).strip(), code, "answer") for code, text in answers.items()},
+        sources=sources,
         last_verified=last_verified,
         tags=tuple(str(t) for t in tags),
-        office=_office(header, line_of),
+        office=office,
         path=path,
+        valid_until=valid_until,
+        review_by=review_by,
     )
 
 
@@ -302,98 +364,3 @@ def _parse_yaml(text: str, first_line: int) -> tuple[dict[str, Any], dict[str, i
         if isinstance(key, yaml.ScalarNode)
     }
     return data, lines
-
-
-def _required_str(header: dict[str, Any], key: str, line_of: LineOf) -> str:
-    value = header.get(key)
-    if value is None or not str(value).strip():
-        raise _Invalid(line_of(key), f"missing field {key!r}", f"add '{key}: ...' to the header")
-    return str(value).strip()
-
-
-def _language_map(
-    header: dict[str, Any], key: str, line_of: LineOf, languages: frozenset[str]
-) -> dict[str, str]:
-    value = header.get(key)
-    if not isinstance(value, dict):
-        raise _Invalid(
-            line_of(key),
-            f"missing or malformed {key!r}",
-            f"write '{key}:' with 'en:' and 'zh:' lines under it",
-        )
-    result: dict[str, str] = {}
-    for code, text in value.items():
-        if str(code) not in languages:
-            raise _Invalid(
-                line_of(key),
-                f"unknown language code {code!r} in {key!r}",
-                f"use one of the supported codes: {', '.join(sorted(languages))}",
-            )
-        if not isinstance(text, str) or not text.strip():
-            raise _Invalid(
-                line_of(key), f"empty {key!r} for {code!r}", f"write the {key} in {code}"
-            )
-        result[str(code)] = text.strip()
-    for code in REQUIRED_LANGUAGES:
-        if code not in result:
-            raise _Invalid(line_of(key), f"no {code!r} {key}", f"add '{code}: ...' under '{key}:'")
-    return result
-
-
-def _questions(
-    header: dict[str, Any], line_of: LineOf, languages: frozenset[str]
-) -> dict[str, list[str]]:
-    value = header.get("questions")
-    if not isinstance(value, dict):
-        raise _Invalid(
-            line_of("questions"),
-            "missing or malformed 'questions'",
-            "write 'questions:' with 'en:' and 'zh:' lists under it",
-        )
-    result: dict[str, list[str]] = {}
-    for code, items in value.items():
-        if str(code) not in languages:
-            raise _Invalid(
-                line_of("questions"),
-                f"unknown language code {code!r} in 'questions'",
-                f"use one of the supported codes: {', '.join(sorted(languages))}",
-            )
-        if not isinstance(items, list) or not all(isinstance(q, str) and q.strip() for q in items):
-            raise _Invalid(
-                line_of("questions"),
-                f"questions for {code!r} must be a list of text",
-                "write each question on its own '- ...' line",
-            )
-        result[str(code)] = [q.strip() for q in items]
-    for code in REQUIRED_LANGUAGES:
-        if len(result.get(code, [])) < 2:
-            raise _Invalid(
-                line_of("questions"),
-                f"fewer than 2 {code!r} questions",
-                f"add at least two ways of asking it in {code}",
-            )
-    return result
-
-
-def _office(header: dict[str, Any], line_of: LineOf) -> Office | None:
-    value = header.get("office")
-    if value is None:
-        return None
-    if not isinstance(value, dict):
-        raise _Invalid(
-            line_of("office"),
-            "'office' must have name, address, hours, phone",
-            "see the template in knowledge/README.md",
-        )
-    parts: dict[str, dict[str, str]] = {}
-    for key in ("name", "address", "hours"):
-        item = value.get(key) or {}
-        if not isinstance(item, dict):
-            raise _Invalid(
-                line_of("office"),
-                f"office {key} must have 'en:' and 'zh:'",
-                f"write office {key} as en: ... and zh: ... lines",
-            )
-        parts[key] = {str(k): str(v) for k, v in item.items()}
-    phone = value.get("phone")
-    return Office(parts["name"], parts["address"], parts["hours"], str(phone) if phone else None)
