@@ -7,8 +7,16 @@ start-up (never at import), so no channel borrows another channel's wiring.
 from __future__ import annotations
 
 import threading
+from datetime import timedelta
+
+from sqlalchemy import Engine
 
 from bot.conversation import ConversationService
+from bot.conversation.answered import (
+    AnsweredMessages,
+    DatabaseAnsweredMessages,
+    RedisAnsweredMessages,
+)
 from bot.conversation.rasa_client import HttpRasaClient
 from bot.conversation.service import InMemoryLanguageMemory, LanguageMemory
 from bot.conversation.turn_lock import InProcessTurnLocks, RedisTurnLocks, TurnLocks
@@ -16,6 +24,7 @@ from bot.language.registry import LanguageRegistry
 from bot.language.strings import StringCatalogue
 from bot.language.translating_layer import TranslatingLanguageLayer, build_language_layer
 from bot.settings import Settings
+from bot.storage.answered import AnsweredMessagesTable
 
 
 def build_language_memory(settings: Settings) -> LanguageMemory:
@@ -30,18 +39,30 @@ def build_language_memory(settings: Settings) -> LanguageMemory:
 def build_turn_locks(settings: Settings) -> TurnLocks:
     """Redis when configured, so two gateways never run one conversation's turns at once."""
     if settings.storage.redis_url:
-        # The lease outlives the longest turn (Rasa's timeout plus translation); a message
-        # waits for its conversation's earlier turns about as long.
-        lease = settings.rasa.timeout_seconds * 2
+        # The lease outlives the longest turn (Rasa's request timeout, twice the time a caller
+        # waits, plus translation); a message waits for its conversation's earlier turns as long.
+        lease = settings.rasa.timeout_seconds * 3
         return RedisTurnLocks.from_url(settings.storage.redis_url, lease, lease)
     return InProcessTurnLocks()
 
 
+def build_answered_messages(settings: Settings, engine: Engine) -> AnsweredMessages:
+    """Redis when configured (every gateway sees every id), else the app database."""
+    ttl = timedelta(hours=settings.storage.answered_ttl_hours)
+    if settings.storage.redis_url:
+        return RedisAnsweredMessages.from_url(settings.storage.redis_url, ttl.total_seconds())
+    return DatabaseAnsweredMessages(AnsweredMessagesTable(engine, ttl))
+
+
 def build_conversation_service(
-    settings: Settings, strings: StringCatalogue, registry: LanguageRegistry
+    settings: Settings, strings: StringCatalogue, registry: LanguageRegistry, engine: Engine
 ) -> tuple[ConversationService, HttpRasaClient]:
-    """The production wiring of the conversation service (the caller closes the client)."""
-    rasa = HttpRasaClient(settings.rasa.urls, settings.rasa.timeout_seconds)
+    """The production wiring of the conversation service (the caller closes the client).
+
+    A caller waits ``rasa.timeout_seconds`` for a turn; the request to Rasa may take twice as
+    long, finishing in the background, and its turn is stored for the caller's retry.
+    """
+    rasa = HttpRasaClient(settings.rasa.urls, settings.rasa.timeout_seconds * 2)
     language = build_language_layer(settings, strings, registry)
     if isinstance(language, TranslatingLanguageLayer):
         # Identification runs on the event loop (about 1 ms a message), but loading its models
@@ -55,5 +76,7 @@ def build_conversation_service(
         memory=build_language_memory(settings),
         max_text_chars=settings.web.max_text_chars,
         turn_locks=build_turn_locks(settings),
+        answered=build_answered_messages(settings, engine),
+        answer_timeout_seconds=settings.rasa.timeout_seconds,
     )
     return service, rasa

@@ -126,6 +126,9 @@ class StorageSettings(BaseModel):
     database_url: str = "sqlite:///var/talentdesk.db"
     rasa_tracker_url: str = "sqlite:///var/rasa_tracker.db"
     redis_url: str | None = None
+    # How long a processed message id is remembered (a repeat within it gets the stored
+    # reply); Telegram keeps an unconfirmed update for 24 hours.
+    answered_ttl_hours: float = Field(default=48.0, gt=0)
 
 
 class KnowledgeSettings(BaseModel):

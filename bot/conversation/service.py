@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
 import unicodedata
@@ -9,6 +10,7 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Protocol
 
+from bot.conversation.answered import AnsweredMessages, InMemoryAnsweredMessages
 from bot.conversation.messages import (
     NATIVE_LANGUAGES,
     PIVOT_LANGUAGE,
@@ -19,7 +21,7 @@ from bot.conversation.messages import (
 )
 from bot.conversation.rasa_client import RasaClient, parse_rasa_messages
 from bot.conversation.turn_lock import InProcessTurnLocks, TurnLocks
-from bot.errors import InvalidMessageError
+from bot.errors import InvalidMessageError, TurnTimeoutError
 from bot.language.layer import LanguageLayer
 from bot.language.strings import StringCatalogue
 
@@ -105,6 +107,9 @@ class ConversationService:
         memory: Each conversation's current language.
         max_text_chars: The longest message accepted.
         turn_locks: Serializes each conversation's turns (across gateways in production).
+        answered: The turns of processed message ids (exactly-once per id).
+        answer_timeout_seconds: How long a caller waits for its turn. A turn still running
+            then is finished in the background and stored, so a retry with the same id gets it.
     """
 
     def __init__(
@@ -116,6 +121,8 @@ class ConversationService:
         memory: LanguageMemory | None = None,
         max_text_chars: int = 2000,
         turn_locks: TurnLocks | None = None,
+        answered: AnsweredMessages | None = None,
+        answer_timeout_seconds: float = 30.0,
     ) -> None:
         self._rasa = rasa
         self._language = language
@@ -124,6 +131,9 @@ class ConversationService:
         self._memory = memory or InMemoryLanguageMemory()
         self._max_text_chars = max_text_chars
         self._turn_locks = turn_locks or InProcessTurnLocks()
+        self._answered = answered or InMemoryAnsweredMessages()
+        self._answer_timeout = answer_timeout_seconds
+        self._running: set[asyncio.Task[Turn]] = set()
 
     @property
     def strings(self) -> StringCatalogue:
@@ -178,17 +188,56 @@ class ConversationService:
         return LanguageState(self._language.identify(text, current))
 
     async def handle(self, message: IncomingMessage) -> Turn:
-        """Runs one user message through language handling and Rasa.
+        """Runs one user message through language handling and Rasa, once per message id.
+
+        A message whose id was processed gets the stored turn; one whose earlier copy is still
+        running waits for it. The turn runs as its own task: a caller that gives up (timeout,
+        closed socket) does not cut it short, so Rasa never holds a turn the gateway lost.
 
         Raises:
             InvalidMessageError: the text or the chosen language cannot be accepted.
-            AssistantUnavailableError: Rasa cannot answer now.
+            AssistantUnavailableError: Rasa cannot answer now (retry with the same id).
+            TurnTimeoutError: the turn is still running; a retry with the same id gets it.
         """
         text = clean_text(message.text, self._max_text_chars)
+        task = asyncio.create_task(self._complete(message, text))
+        self._running.add(task)
+        task.add_done_callback(self._finished)
+        try:
+            return await asyncio.wait_for(asyncio.shield(task), self._answer_timeout)
+        except TimeoutError as error:
+            raise TurnTimeoutError(
+                f"the turn of {message.sender_id} takes over {self._answer_timeout:.0f} s; "
+                "it finishes in the background: send the message again with the same id"
+            ) from error
+
+    def _finished(self, task: asyncio.Task[Turn]) -> None:
+        self._running.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            # Retrieved here so a turn whose caller gave up still logs its failure once.
+            log.debug("a turn failed: %s", task.exception())
+
+    async def drain(self, timeout: float) -> None:
+        """Waits (at most ``timeout``) for turns still running, before the process stops."""
+        if self._running:
+            log.info("waiting for %d running turns", len(self._running))
+            await asyncio.wait(set(self._running), timeout=timeout)
+
+    async def _complete(self, message: IncomingMessage, text: str) -> Turn:
         # One turn at a time per conversation: the language read here and Rasa's tracker must
-        # see the previous turn finished.
+        # see the previous turn finished, and a repeated id must see its first copy's turn.
         async with self._turn_locks.hold(message.sender_id):
-            return await self._run_turn(message, text)
+            if message.message_id is not None:
+                stored = await self._answered.get(message.sender_id, message.message_id)
+                if stored is not None:
+                    log.info(
+                        "message %s of %s answered again", message.message_id, message.sender_id
+                    )
+                    return stored
+            turn = await self._run_turn(message, text)
+            if message.message_id is not None:
+                await self._answered.put(message.sender_id, message.message_id, turn)
+            return turn
 
     async def _run_turn(self, message: IncomingMessage, text: str) -> Turn:
         state = self._language_for(message, text)
@@ -198,6 +247,8 @@ class ConversationService:
         else:
             rasa_text = await self._language.to_pivot(text, language)
         metadata = {"language": language, "original_text": text, "channel": message.channel}
+        if message.message_id is not None:
+            metadata["message_id"] = message.message_id
         raw = await self._rasa.send(message.sender_id, rasa_text, metadata)
         replies = parse_rasa_messages(raw, native_reply_language(language))
         if not replies:

@@ -133,7 +133,7 @@ async def run_bot(settings: Settings) -> int:
     registry = LanguageRegistry.load()
     engine = create_database_engine(settings.storage.database_url, settings.project_root)
     ensure_schema(engine)
-    service, rasa = build_conversation_service(settings, strings, registry)
+    service, rasa = build_conversation_service(settings, strings, registry, engine)
     bridge = TelegramBridge(
         service,
         registry,

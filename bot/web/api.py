@@ -6,7 +6,7 @@ import json
 from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter, Depends, Request, Response
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 
 from bot.conversation import ConversationService, IncomingMessage
 from bot.language.registry import LanguageRegistry
@@ -18,6 +18,7 @@ _USER = Field(min_length=1, max_length=128, description="the user's or session's
 _CHANNEL = Field(default="web", pattern="^(web|kiosk)$")
 
 Model = TypeVar("Model", bound=BaseModel)
+MessageId = Annotated[str, StringConstraints(min_length=1, max_length=128, pattern=r"^[\w.:-]+$")]
 
 
 class ChatRequest(BaseModel):
@@ -27,6 +28,15 @@ class ChatRequest(BaseModel):
 
     user: str = _USER
     text: str = Field(description="what the user typed or the payload of a pressed button")
+    id: MessageId | int | None = Field(
+        default=None,
+        description="the client's id of this message (a UUID): a repeat gets the same answer",
+    )
+
+    @property
+    def message_id(self) -> str | None:
+        return None if self.id is None else str(self.id)
+
     language: str | None = Field(default=None, description="the language the user chose")
     channel: str = _CHANNEL
 
@@ -137,11 +147,12 @@ def create_api_router() -> APIRouter:
             channel=chat_request.channel,
             text=chat_request.text,
             language=chat_request.language,
+            message_id=chat_request.message_id,
         )
         # Error replies (e.g. Rasa down) are written in the language the user is using.
         request.state.language = service.language_of(message)
         turn = await service.handle(message)
-        return {"user": chat_request.user, **turn.to_dict()}
+        return {"user": chat_request.user, "id": chat_request.id, **turn.to_dict()}
 
     @router.post("/api/language")
     async def choose_language(

@@ -44,11 +44,13 @@ def create_app(settings: Settings, service: ConversationService | None = None) -
                 app.state.service = service
                 yield
                 return
-            built, rasa = build_conversation_service(settings, strings, registry)
+            built, rasa = build_conversation_service(settings, strings, registry, engine)
             app.state.service = built
             try:
                 yield
             finally:
+                # Turns still running finish and are stored: their clients' retries find them.
+                await built.drain(settings.rasa.timeout_seconds * 2)
                 await rasa.aclose()
         finally:
             engine.dispose()
