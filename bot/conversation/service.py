@@ -139,6 +139,10 @@ class ConversationService:
     def strings(self) -> StringCatalogue:
         return self._strings
 
+    async def rasa_ready(self) -> bool:
+        """True when a Rasa server answers (the gateway's readiness check)."""
+        return await self._rasa.is_ready()
+
     def language_of(self, message: IncomingMessage) -> str:
         """The language the service would answer ``message`` in, without sending it."""
         if message.language:

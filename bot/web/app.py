@@ -19,6 +19,7 @@ from bot.storage.database import create_database_engine, ensure_schema
 from bot.web.api import create_api_router
 from bot.web.continuation import create_continuation_router
 from bot.web.errors import install_error_handlers
+from bot.web.health import create_health_router
 from bot.web.pages import STATIC_DIR, create_pages_router, install_security_headers
 from bot.web.realtime import create_realtime_router
 
@@ -38,6 +39,7 @@ def create_app(settings: Settings, service: ConversationService | None = None) -
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         engine = create_database_engine(settings.storage.database_url, settings.project_root)
         ensure_schema(engine)
+        app.state.engine = engine
         app.state.continuations = ContinuationTokens(engine)
         try:
             if service is not None:
@@ -74,9 +76,6 @@ def create_app(settings: Settings, service: ConversationService | None = None) -
     app.include_router(create_continuation_router())
     app.include_router(create_pages_router())
 
-    @app.get("/healthz")
-    async def healthz() -> dict:
-        return {"status": "ok"}
-
+    app.include_router(create_health_router())
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     return app

@@ -1,0 +1,83 @@
+"""``/healthz`` (the process is alive) and ``/readyz`` (everything a turn needs answers).
+
+A load balancer routes to a gateway only while it is ready; the launcher restarts one that is
+not alive.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import httpx
+import redis.asyncio
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse
+from sqlalchemy import Engine, text
+
+from bot.settings import Settings
+
+TIMEOUT_SECONDS = 2.0
+
+
+async def _action_server(settings: Settings) -> bool:
+    async with httpx.AsyncClient(timeout=TIMEOUT_SECONDS) as client:
+        try:
+            response = await client.get(f"{settings.action_server.url}/health")
+        except httpx.HTTPError:
+            return False
+    return response.status_code == 200
+
+
+def _database(engine: Engine) -> bool:
+    try:
+        with engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+    except Exception:  # any failure to reach the database means not ready
+        return False
+    return True
+
+
+async def _redis(url: str) -> bool:
+    client = redis.asyncio.Redis.from_url(
+        url, socket_timeout=TIMEOUT_SECONDS, socket_connect_timeout=TIMEOUT_SECONDS
+    )
+    try:
+        return bool(await client.ping())
+    except redis.RedisError:
+        return False
+    finally:
+        await client.aclose()
+
+
+async def readiness(request: Request) -> dict[str, bool]:
+    """Each dependency of a turn, and whether it answers now."""
+    settings: Settings = request.app.state.settings
+    checks: dict[str, Any] = {
+        "rasa": request.app.state.service.rasa_ready(),
+        "action_server": _action_server(settings),
+        "database": asyncio.to_thread(_database, request.app.state.engine),
+    }
+    if settings.storage.redis_url:
+        checks["redis"] = _redis(settings.storage.redis_url)
+    results = await asyncio.gather(*checks.values())
+    return dict(zip(checks, results, strict=True))
+
+
+def create_health_router() -> APIRouter:
+    router = APIRouter()
+
+    @router.get("/healthz")
+    async def healthz() -> dict:
+        return {"status": "ok"}
+
+    @router.get("/readyz")
+    async def readyz(request: Request) -> JSONResponse:
+        checks = await readiness(request)
+        ready = all(checks.values())
+        return JSONResponse(
+            {"status": "ready" if ready else "not_ready", "checks": checks},
+            status_code=200 if ready else 503,
+        )
+
+    return router
