@@ -29,6 +29,8 @@ def _run(settings: Settings, _: argparse.Namespace) -> int:
         output=write_line,
         max_restarts=settings.launcher.max_restarts,
         restart_window=settings.launcher.restart_window_seconds,
+        health_interval=settings.launcher.health_interval_seconds,
+        health_failures=settings.launcher.health_failures_to_restart,
         ready_message=(
             "\n  TalentDesk is ready.\n"
             f"  Chat widget:  {settings.web.url}/\n"

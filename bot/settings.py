@@ -178,6 +178,10 @@ class LauncherSettings(BaseModel):
     start_timeout_seconds: float = 240.0
     max_restarts: int = 5
     restart_window_seconds: float = 300.0
+    # A running service whose health check fails this many times in a row, checked this
+    # often, is restarted (a hung process does not exit by itself).
+    health_interval_seconds: float = Field(default=10.0, gt=0)
+    health_failures_to_restart: int = Field(default=3, ge=1)
 
 
 class Settings(BaseSettings):
