@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import logging
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -52,6 +51,8 @@ def _web(settings: Settings, _: argparse.Namespace) -> int:
         host=settings.web.host,
         port=settings.web.port,
         log_level=settings.log_level.lower(),
+        # JSON logs: uvicorn's loggers go through the root logger's JSON handler.
+        log_config=None if settings.log_format == "json" else uvicorn.config.LOGGING_CONFIG,
         timeout_graceful_shutdown=5,
     )
     return 0
@@ -203,12 +204,9 @@ HANDLERS = {
 
 
 def main(argv: list[str] | None = None) -> int:
+    from bot.log_format import configure_logging
+
     args = build_parser().parse_args(argv)
     settings = Settings()
-    logging.basicConfig(
-        level=settings.log_level.upper(),
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-        stream=sys.stderr,
-    )
-    logging.getLogger("faiss").setLevel(logging.WARNING)  # it logs every CPU-feature probe
+    configure_logging(settings)
     return HANDLERS[args.command](settings, args)

@@ -199,6 +199,8 @@ class Settings(BaseSettings):
     project_root: Path = PROJECT_ROOT
     var_dir: Path = Path("var")
     log_level: str = "INFO"
+    # "json": one JSON object a line (time, level, logger, message) for a log collector.
+    log_format: Literal["text", "json"] = "text"
 
     rasa: RasaSettings = RasaSettings()
     action_server: ActionServerSettings = ActionServerSettings()
