@@ -21,9 +21,10 @@ from bot.conversation.messages import (
 )
 from bot.conversation.rasa_client import RasaClient, parse_rasa_messages
 from bot.conversation.turn_lock import InProcessTurnLocks, TurnLocks
-from bot.errors import InvalidMessageError, TurnTimeoutError
+from bot.errors import AssistantUnavailableError, InvalidMessageError, TurnTimeoutError
 from bot.language.layer import LanguageLayer
 from bot.language.strings import StringCatalogue
+from bot.metrics import Metrics
 
 log = logging.getLogger(__name__)
 
@@ -110,6 +111,7 @@ class ConversationService:
         answered: The turns of processed message ids (exactly-once per id).
         answer_timeout_seconds: How long a caller waits for its turn. A turn still running
             then is finished in the background and stored, so a retry with the same id gets it.
+        metrics: Prometheus metrics (messages, stage latencies, errors).
     """
 
     def __init__(
@@ -123,6 +125,7 @@ class ConversationService:
         turn_locks: TurnLocks | None = None,
         answered: AnsweredMessages | None = None,
         answer_timeout_seconds: float = 30.0,
+        metrics: Metrics | None = None,
     ) -> None:
         self._rasa = rasa
         self._language = language
@@ -134,6 +137,8 @@ class ConversationService:
         self._answered = answered or InMemoryAnsweredMessages()
         self._answer_timeout = answer_timeout_seconds
         self._running: set[asyncio.Task[Turn]] = set()
+        self.metrics = metrics or Metrics()
+        self._metrics = self.metrics
 
     @property
     def strings(self) -> StringCatalogue:
@@ -209,7 +214,11 @@ class ConversationService:
         task.add_done_callback(self._finished)
         try:
             return await asyncio.wait_for(asyncio.shield(task), self._answer_timeout)
+        except AssistantUnavailableError:
+            self._metrics.errors.labels("assistant_unavailable").inc()
+            raise
         except TimeoutError as error:
+            self._metrics.errors.labels("timeout").inc()
             raise TurnTimeoutError(
                 f"the turn of {message.sender_id} takes over {self._answer_timeout:.0f} s; "
                 "it finishes in the background: send the message again with the same id"
@@ -234,31 +243,38 @@ class ConversationService:
             if message.message_id is not None:
                 stored = await self._answered.get(message.sender_id, message.message_id)
                 if stored is not None:
+                    self._metrics.repeats.inc()
                     log.info(
                         "message %s of %s answered again", message.message_id, message.sender_id
                     )
                     return stored
-            turn = await self._run_turn(message, text)
+            with self._metrics.stage("turn"):
+                turn = await self._run_turn(message, text)
             if message.message_id is not None:
                 await self._answered.put(message.sender_id, message.message_id, turn)
             return turn
 
     async def _run_turn(self, message: IncomingMessage, text: str) -> Turn:
-        state = self._language_for(message, text)
+        with self._metrics.stage("language_id"):
+            state = self._language_for(message, text)
         language = state.language
         if language in NATIVE_LANGUAGES or is_payload(text):
             rasa_text = text
         else:
-            rasa_text = await self._language.to_pivot(text, language)
+            with self._metrics.stage("translate_in"):
+                rasa_text = await self._language.to_pivot(text, language)
         metadata = {"language": language, "original_text": text, "channel": message.channel}
         if message.message_id is not None:
             metadata["message_id"] = message.message_id
-        raw = await self._rasa.send(message.sender_id, rasa_text, metadata)
+        with self._metrics.stage("rasa"):
+            raw = await self._rasa.send(message.sender_id, rasa_text, metadata)
         replies = parse_rasa_messages(raw, native_reply_language(language))
         if not replies:
             # Never a silent turn: the user always sees something.
             log.warning("Rasa returned no reply to %s", message.sender_id)
             replies = [Reply(self._strings.get("error_generic", language), language)]
-        replies = await self._language.localize(replies, language)
+        with self._metrics.stage("translate_out"):
+            replies = await self._language.localize(replies, language)
         self._memory.set(message.sender_id, state)
+        self._metrics.messages.labels(message.channel, language).inc()
         return Turn(language=language, replies=replies)

@@ -1,4 +1,5 @@
-"""``/healthz`` (the process is alive) and ``/readyz`` (everything a turn needs answers).
+"""``/healthz`` (the process is alive), ``/readyz`` (everything a turn needs answers) and
+``/metrics`` (Prometheus).
 
 A load balancer routes to a gateway only while it is ready; the launcher restarts one that is
 not alive.
@@ -12,10 +13,12 @@ from typing import Any
 import httpx
 import redis.asyncio
 from fastapi import APIRouter, Request
-from fastapi.responses import JSONResponse
-from sqlalchemy import Engine, text
+from fastapi.responses import JSONResponse, Response
+from prometheus_client import CONTENT_TYPE_LATEST
+from sqlalchemy import Engine, func, select, text
 
 from bot.settings import Settings
+from bot.storage.handoffs import handoff_requests
 
 TIMEOUT_SECONDS = 2.0
 
@@ -64,6 +67,12 @@ async def readiness(request: Request) -> dict[str, bool]:
     return dict(zip(checks, results, strict=True))
 
 
+def _open_handoffs(engine: Engine) -> int:
+    with engine.connect() as connection:
+        query = select(func.count()).where(handoff_requests.c.status == "open")
+        return int(connection.execute(query).scalar_one())
+
+
 def create_health_router() -> APIRouter:
     router = APIRouter()
 
@@ -79,5 +88,13 @@ def create_health_router() -> APIRouter:
             {"status": "ready" if ready else "not_ready", "checks": checks},
             status_code=200 if ready else 503,
         )
+
+    @router.get("/metrics")
+    async def metrics(request: Request) -> Response:
+        """Prometheus metrics; the open handoffs are counted in the database when scraped."""
+        service_metrics = request.app.state.service.metrics
+        engine = request.app.state.engine
+        service_metrics.open_handoffs.set(await asyncio.to_thread(_open_handoffs, engine))
+        return Response(service_metrics.exposition(), media_type=CONTENT_TYPE_LATEST)
 
     return router

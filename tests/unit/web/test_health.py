@@ -46,3 +46,16 @@ def test_readyz_is_ready_when_everything_answers(settings, service) -> None:
         "database": True,
         "redis": True,
     }
+
+
+def test_metrics_count_messages_stages_errors_and_open_handoffs(settings, service, rasa) -> None:
+    with make_client(settings, service) as client:
+        assert client.post("/api/chat", json={"user": "u1", "text": "hello"}).status_code == 200
+        rasa.down = True
+        assert client.post("/api/chat", json={"user": "u1", "text": "hello"}).status_code == 503
+        body = client.get("/metrics").text
+    assert 'talentdesk_messages_total{channel="web",language="en"} 1.0' in body
+    assert 'talentdesk_stage_seconds_count{stage="rasa"} 2.0' in body
+    assert 'talentdesk_stage_seconds_count{stage="turn"} 2.0' in body
+    assert 'talentdesk_errors_total{kind="assistant_unavailable"} 1.0' in body
+    assert "talentdesk_open_handoffs 0.0" in body
