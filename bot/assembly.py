@@ -12,6 +12,11 @@ from datetime import timedelta
 from sqlalchemy import Engine
 
 from bot.conversation import ConversationService
+from bot.conversation.answered import (
+    AnsweredMessages,
+    DatabaseAnsweredMessages,
+    RedisAnsweredMessages,
+)
 from bot.conversation.rasa_client import HttpRasaClient
 from bot.conversation.service import InMemoryLanguageMemory, LanguageMemory
 from bot.conversation.turn_lock import InProcessTurnLocks, RedisTurnLocks, TurnLocks
@@ -21,6 +26,7 @@ from bot.language.translating_layer import TranslatingLanguageLayer, build_langu
 from bot.privacy.tracker import RasaTrackerEvents
 from bot.sessions import Sessions, load_or_create_secret
 from bot.settings import Settings
+from bot.storage.answered import AnsweredMessagesTable
 from bot.storage.database import create_database_engine
 from bot.storage.sessions import SessionStore
 
@@ -37,18 +43,30 @@ def build_language_memory(settings: Settings) -> LanguageMemory:
 def build_turn_locks(settings: Settings) -> TurnLocks:
     """Redis when configured, so two gateways never run one conversation's turns at once."""
     if settings.storage.redis_url:
-        # The lease outlives the longest turn (Rasa's timeout plus translation); a message
-        # waits for its conversation's earlier turns about as long.
-        lease = settings.rasa.timeout_seconds * 2
+        # The lease outlives the longest turn (Rasa's request timeout, twice the time a caller
+        # waits, plus translation); a message waits for its conversation's earlier turns as long.
+        lease = settings.rasa.timeout_seconds * 3
         return RedisTurnLocks.from_url(settings.storage.redis_url, lease, lease)
     return InProcessTurnLocks()
 
 
+def build_answered_messages(settings: Settings, engine: Engine) -> AnsweredMessages:
+    """Redis when configured (every gateway sees every id), else the app database."""
+    ttl = timedelta(hours=settings.storage.answered_ttl_hours)
+    if settings.storage.redis_url:
+        return RedisAnsweredMessages.from_url(settings.storage.redis_url, ttl.total_seconds())
+    return DatabaseAnsweredMessages(AnsweredMessagesTable(engine, ttl))
+
+
 def build_conversation_service(
-    settings: Settings, strings: StringCatalogue, registry: LanguageRegistry
+    settings: Settings, strings: StringCatalogue, registry: LanguageRegistry, engine: Engine
 ) -> tuple[ConversationService, HttpRasaClient]:
-    """The production wiring of the conversation service (the caller closes the client)."""
-    rasa = HttpRasaClient(settings.rasa.urls, settings.rasa.timeout_seconds)
+    """The production wiring of the conversation service (the caller closes the client).
+
+    A caller waits ``rasa.timeout_seconds`` for a turn; the request to Rasa may take twice as
+    long, finishing in the background, and its turn is stored for the caller's retry.
+    """
+    rasa = HttpRasaClient(settings.rasa.urls, settings.rasa.timeout_seconds * 2)
     language = build_language_layer(settings, strings, registry)
     if isinstance(language, TranslatingLanguageLayer):
         # Identification runs on the event loop (about 1 ms a message), but loading its models
@@ -62,6 +80,8 @@ def build_conversation_service(
         memory=build_language_memory(settings),
         max_text_chars=settings.web.max_text_chars,
         turn_locks=build_turn_locks(settings),
+        answered=build_answered_messages(settings, engine),
+        answer_timeout_seconds=settings.rasa.timeout_seconds,
     )
     return service, rasa
 

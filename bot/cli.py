@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import logging
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -30,6 +29,8 @@ def _run(settings: Settings, _: argparse.Namespace) -> int:
         output=write_line,
         max_restarts=settings.launcher.max_restarts,
         restart_window=settings.launcher.restart_window_seconds,
+        health_interval=settings.launcher.health_interval_seconds,
+        health_failures=settings.launcher.health_failures_to_restart,
         ready_message=(
             "\n  TalentDesk is ready.\n"
             f"  Chat widget:  {settings.web.url}/\n"
@@ -51,6 +52,8 @@ def _web(settings: Settings, _: argparse.Namespace) -> int:
         host=settings.web.host,
         port=settings.web.port,
         log_level=settings.log_level.lower(),
+        # JSON logs: uvicorn's loggers go through the root logger's JSON handler.
+        log_config=None if settings.log_format == "json" else uvicorn.config.LOGGING_CONFIG,
         timeout_graceful_shutdown=5,
         # The websocket library refuses a bigger frame while reading it (close 1009), before
         # it is whole; the body limit is enforced while streaming in bot/web/api.py.
@@ -207,12 +210,9 @@ HANDLERS = {
 
 
 def main(argv: list[str] | None = None) -> int:
+    from bot.log_format import configure_logging
+
     args = build_parser().parse_args(argv)
     settings = Settings()
-    logging.basicConfig(
-        level=settings.log_level.upper(),
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-        stream=sys.stderr,
-    )
-    logging.getLogger("faiss").setLevel(logging.WARNING)  # it logs every CPU-feature probe
+    configure_logging(settings)
     return HANDLERS[args.command](settings, args)

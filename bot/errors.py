@@ -13,6 +13,10 @@ class AssistantUnavailableError(TalentDeskError):
     """The Rasa server (or something it needs) cannot answer right now."""
 
 
+class TurnTimeoutError(AssistantUnavailableError):
+    """A turn took longer than a caller waits; it finishes in the background and is stored."""
+
+
 class InvalidMessageError(TalentDeskError):
     """A user message that cannot be processed (empty, too long, binary).
 

@@ -154,6 +154,9 @@ class StorageSettings(BaseModel):
     database_url: str = "sqlite:///var/talentdesk.db"
     rasa_tracker_url: str = "sqlite:///var/rasa_tracker.db"
     redis_url: str | None = None
+    # How long a processed message id is remembered (a repeat within it gets the stored
+    # reply); Telegram keeps an unconfirmed update for 24 hours.
+    answered_ttl_hours: float = Field(default=48.0, gt=0)
 
 
 class KnowledgeSettings(BaseModel):
@@ -206,6 +209,10 @@ class LauncherSettings(BaseModel):
     start_timeout_seconds: float = 240.0
     max_restarts: int = 5
     restart_window_seconds: float = 300.0
+    # A running service whose health check fails this many times in a row, checked this
+    # often, is restarted (a hung process does not exit by itself).
+    health_interval_seconds: float = Field(default=10.0, gt=0)
+    health_failures_to_restart: int = Field(default=3, ge=1)
 
 
 class Settings(BaseSettings):
@@ -223,6 +230,8 @@ class Settings(BaseSettings):
     project_root: Path = PROJECT_ROOT
     var_dir: Path = Path("var")
     log_level: str = "INFO"
+    # "json": one JSON object a line (time, level, logger, message) for a log collector.
+    log_format: Literal["text", "json"] = "text"
 
     rasa: RasaSettings = RasaSettings()
     action_server: ActionServerSettings = ActionServerSettings()

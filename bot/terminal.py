@@ -12,6 +12,7 @@ from bot.errors import AssistantUnavailableError, InvalidMessageError
 from bot.language.registry import LanguageRegistry
 from bot.language.strings import StringCatalogue
 from bot.settings import Settings
+from bot.storage.database import create_database_engine, ensure_schema
 
 USER = "staff"
 CHANNEL = "terminal"
@@ -93,7 +94,9 @@ async def run_terminal_chat(settings: Settings, language: str | None = None) -> 
     """Reads lines from stdin; a number picks a button of the last reply."""
     strings = StringCatalogue.load()
     registry = LanguageRegistry.load()
-    service, rasa = build_conversation_service(settings, strings, registry)
+    engine = create_database_engine(settings.storage.database_url, settings.project_root)
+    ensure_schema(engine)
+    service, rasa = build_conversation_service(settings, strings, registry, engine)
 
     async def read_line() -> str:
         return await asyncio.to_thread(sys.stdin.readline)
@@ -102,3 +105,4 @@ async def run_terminal_chat(settings: Settings, language: str | None = None) -> 
         return await chat_loop(service, registry, read_line, print, language)
     finally:
         await rasa.aclose()
+        engine.dispose()

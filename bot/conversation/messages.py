@@ -28,6 +28,8 @@ class IncomingMessage:
         language: The language the user chose explicitly, if any; it wins over detection.
         conversation_id: Set when the user continues a conversation begun elsewhere (a kiosk
             conversation resumed on Telegram through a deep link); otherwise derived.
+        message_id: The client's id of this message (the Telegram update id): a message is
+            processed once per conversation, and a repeat gets the stored turn.
     """
 
     user_id: str
@@ -35,6 +37,7 @@ class IncomingMessage:
     text: str
     language: str | None = None
     conversation_id: str | None = None
+    message_id: str | None = None
 
     @property
     def sender_id(self) -> str:
@@ -107,6 +110,22 @@ class Reply:
             "data": self.data,
         }
 
+    @classmethod
+    def from_dict(cls, raw: dict[str, Any]) -> Reply:
+        """The reply :meth:`to_dict` wrote (a stored turn read back)."""
+        source = raw.get("source")
+        return cls(
+            text=raw["text"],
+            language=raw["language"],
+            buttons=tuple(Button(b["title"], b["payload"]) for b in raw.get("buttons", ())),
+            links=tuple(Link(link["title"], link["url"]) for link in raw.get("links", ())),
+            source=None if source is None else Source(**source),
+            machine_translated=bool(raw.get("machine_translated", False)),
+            kind=raw.get("kind", "text"),
+            notes=tuple(raw.get("notes", ())),
+            data=dict(raw.get("data") or {}),
+        )
+
 
 @dataclass(frozen=True)
 class Turn:
@@ -117,3 +136,7 @@ class Turn:
 
     def to_dict(self) -> dict[str, Any]:
         return {"language": self.language, "replies": [r.to_dict() for r in self.replies]}
+
+    @classmethod
+    def from_dict(cls, raw: dict[str, Any]) -> Turn:
+        return cls(raw["language"], [Reply.from_dict(r) for r in raw["replies"]])

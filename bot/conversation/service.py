@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
 import unicodedata
@@ -10,6 +11,7 @@ from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from typing import Protocol
 
+from bot.conversation.answered import AnsweredMessages, InMemoryAnsweredMessages
 from bot.conversation.messages import (
     NATIVE_LANGUAGES,
     PIVOT_LANGUAGE,
@@ -20,9 +22,10 @@ from bot.conversation.messages import (
 )
 from bot.conversation.rasa_client import RasaClient, parse_rasa_messages
 from bot.conversation.turn_lock import InProcessTurnLocks, TurnLocks
-from bot.errors import InvalidMessageError
+from bot.errors import AssistantUnavailableError, InvalidMessageError, TurnTimeoutError
 from bot.language.layer import LanguageLayer
 from bot.language.strings import StringCatalogue
+from bot.metrics import Metrics
 
 log = logging.getLogger(__name__)
 
@@ -106,6 +109,10 @@ class ConversationService:
         memory: Each conversation's current language.
         max_text_chars: The longest message accepted.
         turn_locks: Serializes each conversation's turns (across gateways in production).
+        answered: The turns of processed message ids (exactly-once per id).
+        answer_timeout_seconds: How long a caller waits for its turn. A turn still running
+            then is finished in the background and stored, so a retry with the same id gets it.
+        metrics: Prometheus metrics (messages, stage latencies, errors).
     """
 
     def __init__(
@@ -117,6 +124,9 @@ class ConversationService:
         memory: LanguageMemory | None = None,
         max_text_chars: int = 2000,
         turn_locks: TurnLocks | None = None,
+        answered: AnsweredMessages | None = None,
+        answer_timeout_seconds: float = 30.0,
+        metrics: Metrics | None = None,
     ) -> None:
         self._rasa = rasa
         self._language = language
@@ -125,10 +135,19 @@ class ConversationService:
         self._memory = memory or InMemoryLanguageMemory()
         self._max_text_chars = max_text_chars
         self._turn_locks = turn_locks or InProcessTurnLocks()
+        self._answered = answered or InMemoryAnsweredMessages()
+        self._answer_timeout = answer_timeout_seconds
+        self._running: set[asyncio.Task[Turn]] = set()
+        self.metrics = metrics or Metrics()
+        self._metrics = self.metrics
 
     @property
     def strings(self) -> StringCatalogue:
         return self._strings
+
+    async def rasa_ready(self) -> bool:
+        """True when a Rasa server answers (the gateway's readiness check)."""
+        return await self._rasa.is_ready()
 
     def language_of(self, message: IncomingMessage) -> str:
         """The language the service would answer ``message`` in, without sending it."""
@@ -183,32 +202,84 @@ class ConversationService:
         return LanguageState(self._language.identify(text, current))
 
     async def handle(self, message: IncomingMessage) -> Turn:
-        """Runs one user message through language handling and Rasa.
+        """Runs one user message through language handling and Rasa, once per message id.
+
+        A message whose id was processed gets the stored turn; one whose earlier copy is still
+        running waits for it. The turn runs as its own task: a caller that gives up (timeout,
+        closed socket) does not cut it short, so Rasa never holds a turn the gateway lost.
 
         Raises:
             InvalidMessageError: the text or the chosen language cannot be accepted.
-            AssistantUnavailableError: Rasa cannot answer now.
+            AssistantUnavailableError: Rasa cannot answer now (retry with the same id).
+            TurnTimeoutError: the turn is still running; a retry with the same id gets it.
         """
         text = clean_text(message.text, self._max_text_chars)
+        task = asyncio.create_task(self._complete(message, text))
+        self._running.add(task)
+        task.add_done_callback(self._finished)
+        try:
+            return await asyncio.wait_for(asyncio.shield(task), self._answer_timeout)
+        except AssistantUnavailableError:
+            self._metrics.errors.labels("assistant_unavailable").inc()
+            raise
+        except TimeoutError as error:
+            self._metrics.errors.labels("timeout").inc()
+            raise TurnTimeoutError(
+                f"the turn of {message.sender_id} takes over {self._answer_timeout:.0f} s; "
+                "it finishes in the background: send the message again with the same id"
+            ) from error
+
+    def _finished(self, task: asyncio.Task[Turn]) -> None:
+        self._running.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            # Retrieved here so a turn whose caller gave up still logs its failure once.
+            log.debug("a turn failed: %s", task.exception())
+
+    async def drain(self, timeout: float) -> None:
+        """Waits (at most ``timeout``) for turns still running, before the process stops."""
+        if self._running:
+            log.info("waiting for %d running turns", len(self._running))
+            await asyncio.wait(set(self._running), timeout=timeout)
+
+    async def _complete(self, message: IncomingMessage, text: str) -> Turn:
         # One turn at a time per conversation: the language read here and Rasa's tracker must
-        # see the previous turn finished.
+        # see the previous turn finished, and a repeated id must see its first copy's turn.
         async with self._turn_locks.hold(message.sender_id):
-            return await self._run_turn(message, text)
+            if message.message_id is not None:
+                stored = await self._answered.get(message.sender_id, message.message_id)
+                if stored is not None:
+                    self._metrics.repeats.inc()
+                    log.info(
+                        "message %s of %s answered again", message.message_id, message.sender_id
+                    )
+                    return stored
+            with self._metrics.stage("turn"):
+                turn = await self._run_turn(message, text)
+            if message.message_id is not None:
+                await self._answered.put(message.sender_id, message.message_id, turn)
+            return turn
 
     async def _run_turn(self, message: IncomingMessage, text: str) -> Turn:
-        state = self._language_for(message, text)
+        with self._metrics.stage("language_id"):
+            state = self._language_for(message, text)
         language = state.language
         if language in NATIVE_LANGUAGES or is_payload(text):
             rasa_text = text
         else:
-            rasa_text = await self._language.to_pivot(text, language)
+            with self._metrics.stage("translate_in"):
+                rasa_text = await self._language.to_pivot(text, language)
         metadata = {"language": language, "original_text": text, "channel": message.channel}
-        raw = await self._rasa.send(message.sender_id, rasa_text, metadata)
+        if message.message_id is not None:
+            metadata["message_id"] = message.message_id
+        with self._metrics.stage("rasa"):
+            raw = await self._rasa.send(message.sender_id, rasa_text, metadata)
         replies = parse_rasa_messages(raw, native_reply_language(language))
         if not replies:
             # Never a silent turn: the user always sees something.
             log.warning("Rasa returned no reply to %s", message.sender_id)
             replies = [Reply(self._strings.get("error_generic", language), language)]
-        replies = await self._language.localize(replies, language)
+        with self._metrics.stage("translate_out"):
+            replies = await self._language.localize(replies, language)
         self._memory.set(message.sender_id, state)
+        self._metrics.messages.labels(message.channel, language).inc()
         return Turn(language=language, replies=replies)

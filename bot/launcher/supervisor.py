@@ -10,7 +10,7 @@ from collections.abc import Callable
 from pathlib import Path
 from types import FrameType
 
-from bot.launcher.process import ManagedProcess, ServiceSpec, ServiceStartError
+from bot.launcher.process import ManagedProcess, ServiceSpec, ServiceStartError, is_healthy
 
 
 class Supervisor:
@@ -23,6 +23,9 @@ class Supervisor:
         max_restarts: Restarts allowed per service within ``restart_window`` seconds before
             the supervisor gives up and stops everything.
         ready_message: Printed once every service is healthy.
+        health_interval: Seconds between health checks of running services.
+        health_failures: Failed checks in a row after which a running service is restarted
+            (a hung child that has not exited).
     """
 
     def __init__(
@@ -33,6 +36,8 @@ class Supervisor:
         max_restarts: int = 5,
         restart_window: float = 300.0,
         ready_message: str = "",
+        health_interval: float = 10.0,
+        health_failures: int = 3,
     ) -> None:
         self._processes = [ManagedProcess(spec, run_dir, output) for spec in specs]
         self._output = output
@@ -41,6 +46,9 @@ class Supervisor:
         self._ready_message = ready_message
         self._stop = threading.Event()
         self._restarts: dict[str, deque[float]] = {spec.name: deque() for spec in specs}
+        self._health_interval = health_interval
+        self._health_failures = health_failures
+        self._failed_checks: dict[str, int] = {spec.name: 0 for spec in specs}
 
     def request_stop(self, *_: object) -> None:
         self._stop.set()
@@ -62,11 +70,15 @@ class Supervisor:
                 self._start(process)
             if self._ready_message:
                 self._output(self._ready_message)
+            next_check = time.monotonic() + self._health_interval
             while not self._stop.wait(1.0):
                 for process in self._processes:
                     code = process.exit_code()
                     if code is not None and not self._stop.is_set():
-                        self._restart(process, code)
+                        self._restart(process, f"exited with code {code}")
+                if time.monotonic() >= next_check:
+                    self._check_health()
+                    next_check = time.monotonic() + self._health_interval
             return 0
         except ServiceStartError as error:
             self._output(f"supervisor| {error}; stopping everything")
@@ -81,7 +93,23 @@ class Supervisor:
         if not self._stop.is_set():
             self._output(f"supervisor| {process.spec.name} is ready (pid {process.pid})")
 
-    def _restart(self, process: ManagedProcess, code: int) -> None:
+    def _check_health(self) -> None:
+        """Restarts a running child whose health check failed ``health_failures`` times in a
+        row: a process can hang (deadlock, a stuck event loop) without exiting."""
+        for process in self._processes:
+            url = process.spec.health_url
+            if url is None or self._stop.is_set() or process.exit_code() is not None:
+                continue
+            name = process.spec.name
+            if is_healthy(url):
+                self._failed_checks[name] = 0
+                continue
+            self._failed_checks[name] += 1
+            if self._failed_checks[name] >= self._health_failures:
+                self._failed_checks[name] = 0
+                self._restart(process, f"failed {self._health_failures} health checks")
+
+    def _restart(self, process: ManagedProcess, reason: str) -> None:
         name = process.spec.name
         history = self._restarts[name]
         now = time.monotonic()
@@ -92,7 +120,7 @@ class Supervisor:
                 f"{name} crashed {len(history) + 1} times in {self._restart_window:.0f} s"
             )
         history.append(now)
-        self._output(f"supervisor| {name} exited with code {code}; restarting")
+        self._output(f"supervisor| {name} {reason}; restarting")
         process.stop()
         if self._stop.wait(min(2 ** len(history), 30)):  # back off a crash loop
             return

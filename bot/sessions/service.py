@@ -47,9 +47,17 @@ class Session:
         """The Rasa conversation id (sender id) of this session."""
         return self.message("").sender_id
 
-    def message(self, text: str, language: str | None = None) -> IncomingMessage:
+    def message(
+        self, text: str, language: str | None = None, message_id: str | None = None
+    ) -> IncomingMessage:
         """A message of this session for the conversation service."""
-        return IncomingMessage(user_id=self.id, channel=self.channel, text=text, language=language)
+        return IncomingMessage(
+            user_id=self.id,
+            channel=self.channel,
+            text=text,
+            language=language,
+            message_id=message_id,
+        )
 
 
 class Sessions:

@@ -38,6 +38,7 @@ def create_database_engine(url: str, project_root: Path | None = None) -> Engine
 def ensure_schema(engine: Engine) -> None:
     """Creates missing tables (importing the table modules registers them)."""
     from bot.storage import (  # noqa: F401
+        answered,
         bookings,
         continuation,
         feedback,

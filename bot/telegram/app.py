@@ -133,7 +133,7 @@ async def run_bot(settings: Settings) -> int:
     registry = LanguageRegistry.load()
     engine = create_database_engine(settings.storage.database_url, settings.project_root)
     ensure_schema(engine)
-    service, rasa = build_conversation_service(settings, strings, registry)
+    service, rasa = build_conversation_service(settings, strings, registry, engine)
     bridge = TelegramBridge(
         service,
         registry,
@@ -149,9 +149,11 @@ async def run_bot(settings: Settings) -> int:
     server = BotServer()
     if telegram.mode == "webhook":
         secret = telegram.webhook_secret.get_secret_value() if telegram.webhook_secret else None
-        SimpleRequestHandler(dispatcher, bot, secret_token=secret).register(
-            server.app, path=WEBHOOK_PATH
-        )
+        # Processed before Telegram gets its 200: an update in flight at a crash is delivered
+        # again (its id is the message id, so it is not processed twice).
+        SimpleRequestHandler(
+            dispatcher, bot, handle_in_background=False, secret_token=secret
+        ).register(server.app, path=WEBHOOK_PATH)
     runner = web.AppRunner(server.app, access_log=None)
     await runner.setup()
     await web.TCPSite(runner, telegram.host, telegram.port).start()
@@ -172,7 +174,12 @@ async def run_bot(settings: Settings) -> int:
             await bot.delete_webhook(drop_pending_updates=False)
             server.ready = True
             log.info("Telegram long polling started")
-            await poll(bot, dispatcher, telegram.polling_timeout_seconds)
+            await poll(
+                bot,
+                dispatcher,
+                telegram.polling_timeout_seconds,
+                drain_seconds=settings.rasa.timeout_seconds * 2,
+            )
     finally:
         await runner.cleanup()
         await bot.session.close()

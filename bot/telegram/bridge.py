@@ -78,11 +78,23 @@ class TelegramBridge:
     def text(self, key: str, user: TelegramUser, **params: object) -> str:
         return self.strings.get(key, self.language(user), **params)
 
-    async def ask(self, bot: Bot, chat_id: int, user: TelegramUser, text: str) -> None:
-        """Sends the user's text (or a button payload) to the assistant and shows the turn."""
+    async def ask(
+        self, bot: Bot, chat_id: int, user: TelegramUser, text: str, update_id: int | None = None
+    ) -> None:
+        """Sends the user's text (or a button payload) to the assistant and shows the turn.
+
+        The update id is the message id: an update Telegram delivers again (after a crash) is
+        answered with the stored turn, never sent to Rasa twice.
+        """
         await bot.send_chat_action(chat_id, ChatAction.TYPING)
         turn = await self.service.handle(
-            IncomingMessage(user.user_id, CHANNEL, text, conversation_id=user.conversation_id)
+            IncomingMessage(
+                user.user_id,
+                CHANNEL,
+                text,
+                conversation_id=user.conversation_id,
+                message_id=None if update_id is None else f"update-{update_id}",
+            )
         )
         await self.send_turn(bot, chat_id, turn)
 

@@ -1,7 +1,9 @@
 """The bot's routers: commands, text, other message kinds, button presses, errors.
 
 Each router is built by a function, because an aiogram router can be attached only once.
-The handlers get the :class:`~bot.telegram.bridge.TelegramBridge` injected as ``bridge``.
+The handlers get the :class:`~bot.telegram.bridge.TelegramBridge` injected as ``bridge``, and
+aiogram's ``event_update``: its update id is the message id, so a redelivered update is not
+processed twice.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ import logging
 from aiogram import Bot, F, Router
 from aiogram.exceptions import TelegramAPIError
 from aiogram.filters import Command, CommandObject, CommandStart
-from aiogram.types import CallbackQuery, ErrorEvent, Message, User
+from aiogram.types import CallbackQuery, ErrorEvent, Message, Update, User
 
 from bot.errors import AssistantUnavailableError, InvalidMessageError
 from bot.telegram.bridge import TelegramBridge
@@ -32,7 +34,11 @@ def create_message_router() -> Router:
 
     @router.message(CommandStart())
     async def start(
-        message: Message, command: CommandObject, bot: Bot, bridge: TelegramBridge
+        message: Message,
+        command: CommandObject,
+        bot: Bot,
+        bridge: TelegramBridge,
+        event_update: Update,
     ) -> None:
         user = await bridge.user(_user(message).id)
         if command.args:
@@ -41,17 +47,21 @@ def create_message_router() -> Router:
                 await bridge.send_text(bot, message.chat.id, confirmation.text)
                 return
             log.info("an unknown, used or expired continuation token was sent to /start")
-        await bridge.ask(bot, message.chat.id, user, GREET_PAYLOAD)
+        await bridge.ask(bot, message.chat.id, user, GREET_PAYLOAD, event_update.update_id)
 
     @router.message(Command("help"))
-    async def help_command(message: Message, bot: Bot, bridge: TelegramBridge) -> None:
+    async def help_command(
+        message: Message, bot: Bot, bridge: TelegramBridge, event_update: Update
+    ) -> None:
         user = await bridge.user(_user(message).id)
-        await bridge.ask(bot, message.chat.id, user, HELP_PAYLOAD)
+        await bridge.ask(bot, message.chat.id, user, HELP_PAYLOAD, event_update.update_id)
 
     @router.message(Command("human"))
-    async def human(message: Message, bot: Bot, bridge: TelegramBridge) -> None:
+    async def human(
+        message: Message, bot: Bot, bridge: TelegramBridge, event_update: Update
+    ) -> None:
         user = await bridge.user(_user(message).id)
-        await bridge.ask(bot, message.chat.id, user, HUMAN_PAYLOAD)
+        await bridge.ask(bot, message.chat.id, user, HUMAN_PAYLOAD, event_update.update_id)
 
     @router.message(Command("language"))
     async def language_menu(message: Message, bot: Bot, bridge: TelegramBridge) -> None:
@@ -64,9 +74,11 @@ def create_message_router() -> Router:
         )
 
     @router.message(F.text)
-    async def text(message: Message, bot: Bot, bridge: TelegramBridge) -> None:
+    async def text(
+        message: Message, bot: Bot, bridge: TelegramBridge, event_update: Update
+    ) -> None:
         user = await bridge.user(_user(message).id)
-        await bridge.ask(bot, message.chat.id, user, message.text or "")
+        await bridge.ask(bot, message.chat.id, user, message.text or "", event_update.update_id)
 
     @router.message()
     async def not_text(message: Message, bot: Bot, bridge: TelegramBridge) -> None:
@@ -95,7 +107,9 @@ def create_callback_router() -> Router:
             await bridge.send_text(bot, query.message.chat.id, confirmation.text)
 
     @router.callback_query()
-    async def button_pressed(query: CallbackQuery, bot: Bot, bridge: TelegramBridge) -> None:
+    async def button_pressed(
+        query: CallbackQuery, bot: Bot, bridge: TelegramBridge, event_update: Update
+    ) -> None:
         user = await bridge.user(query.from_user.id)
         payload = bridge.payloads.decode(query.data or "")
         if payload is None or query.message is None:
@@ -103,7 +117,7 @@ def create_callback_router() -> Router:
             return
         await query.answer()
         await _remove_keyboard(bot, query)
-        await bridge.ask(bot, query.message.chat.id, user, payload)
+        await bridge.ask(bot, query.message.chat.id, user, payload, event_update.update_id)
 
     return router
 

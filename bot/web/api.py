@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Annotated, Any, Literal, TypeVar
 
 from fastapi import APIRouter, Depends, Path, Request, Response
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 
 from bot.conversation import ConversationService
 from bot.language.registry import LanguageRegistry
@@ -23,6 +23,7 @@ from bot.web.schema import LanguageChosen, TurnResponse, error_responses, reques
 _SESSION = Field(min_length=1, max_length=200, description="the token POST /api/session returned")
 
 Model = TypeVar("Model", bound=BaseModel)
+MessageId = Annotated[str, StringConstraints(min_length=1, max_length=128, pattern=r"^[\w.:-]+$")]
 
 
 class SessionCreateRequest(BaseModel):
@@ -46,6 +47,15 @@ class ChatRequest(BaseModel):
 
     session: str = _SESSION
     text: str = Field(description="what the user typed or the payload of a pressed button")
+    id: MessageId | int | None = Field(
+        default=None,
+        description="the client's id of this message (a UUID): a repeat gets the same answer",
+    )
+
+    @property
+    def message_id(self) -> str | None:
+        return None if self.id is None else str(self.id)
+
     language: str | None = Field(default=None, description="the language the user chose")
 
 
@@ -214,12 +224,14 @@ def create_api_router() -> APIRouter:
     ) -> dict:
         chat_request = await read_body(request, ChatRequest, web.max_body_bytes)
         session = session_of(request, chat_request.session)
-        message = session.message(chat_request.text, chat_request.language)
+        message = session.message(
+            chat_request.text, chat_request.language, message_id=chat_request.message_id
+        )
         # Error replies (e.g. Rasa down) are written in the language the user is using.
         request.state.language = service.language_of(message)
         await check_rate(request, session, client_address(request))
         turn = await service.handle(message)
-        return turn.to_dict()
+        return {"id": chat_request.id, **turn.to_dict()}
 
     @router.post(
         "/api/language",

@@ -24,6 +24,7 @@ from bot.web.abuse import RateLimits, SocketCounter
 from bot.web.api import create_api_router
 from bot.web.continuation import create_continuation_router
 from bot.web.errors import install_error_handlers
+from bot.web.health import create_health_router
 from bot.web.pages import STATIC_DIR, create_pages_router, install_security_headers
 from bot.web.realtime import create_realtime_router
 
@@ -44,6 +45,7 @@ def create_app(settings: Settings, service: ConversationService | None = None) -
         engine = create_database_engine(settings.storage.database_url, settings.project_root)
         ensure_schema(engine)
         tracker = build_tracker_events(settings)
+        app.state.engine = engine
         app.state.continuations = ContinuationTokens(engine)
         app.state.sessions = build_sessions(settings, engine)
         app.state.eraser = ConversationEraser(engine, tracker)
@@ -58,11 +60,13 @@ def create_app(settings: Settings, service: ConversationService | None = None) -
                 app.state.service = service
                 yield
                 return
-            built, rasa = build_conversation_service(settings, strings, registry)
+            built, rasa = build_conversation_service(settings, strings, registry, engine)
             app.state.service = built
             try:
                 yield
             finally:
+                # Turns still running finish and are stored: their clients' retries find them.
+                await built.drain(settings.rasa.timeout_seconds * 2)
                 await rasa.aclose()
         finally:
             purge.cancel()
@@ -90,9 +94,6 @@ def create_app(settings: Settings, service: ConversationService | None = None) -
     app.include_router(create_continuation_router())
     app.include_router(create_pages_router())
 
-    @app.get("/healthz", include_in_schema=False)
-    async def healthz() -> dict:
-        return {"status": "ok"}
-
+    app.include_router(create_health_router())
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     return app

@@ -2,6 +2,9 @@
 
     {"error": {"code": "text_too_long", "message": "...", "details": [...]}}
 
+A turn that could not be completed (Rasa down, a timeout) is a 503 with
+``"retryable": true`` in the error: the client sends the message again with the same id.
+
 and, where the user should see something, ``replies`` with a readable message.
 """
 
@@ -61,6 +64,8 @@ def install_error_handlers(app: FastAPI) -> None:
         language = getattr(request.state, "language", "en")
         message = strings.get("service_unavailable", language)
         body = error_body("assistant_unavailable", message)
+        # Nothing of this message is lost: the same id again gets the turn, once.
+        body["error"]["retryable"] = True
         body["replies"] = [{"text": message, "language": language, "kind": "error"}]
         return JSONResponse(body, status_code=503, headers={"Retry-After": "10"})
 

@@ -15,7 +15,6 @@ import logging
 from typing import Any
 
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
-from pydantic import Field
 
 from bot.conversation import ConversationService
 from bot.errors import AssistantUnavailableError, InvalidMessageError
@@ -30,9 +29,7 @@ log = logging.getLogger(__name__)
 
 
 class ChatFrame(ChatRequest):
-    """A chat message over the websocket; ``id`` lets the client match the answer."""
-
-    id: str | int | None = Field(default=None, description="echoed in the answer's frames")
+    """A chat message over the websocket; its ``id`` is echoed in the answer's frames."""
 
 
 def _error_frame(frame_id: Any, code: str, message: str, details: Any = None) -> dict[str, Any]:
@@ -42,7 +39,7 @@ def _error_frame(frame_id: Any, code: str, message: str, details: Any = None) ->
 async def _answer(
     frame: ChatFrame, session: Session, service: ConversationService, strings: StringCatalogue
 ) -> dict[str, Any]:
-    message = session.message(frame.text, frame.language)
+    message = session.message(frame.text, frame.language, message_id=frame.message_id)
     try:
         turn = await service.handle(message)
     except InvalidMessageError as error:
@@ -52,6 +49,7 @@ async def _answer(
         language = service.language_of(message)
         text = strings.get("service_unavailable", language)
         answer = _error_frame(frame.id, "assistant_unavailable", text)
+        answer["error"]["retryable"] = True  # send it again with the same id
         answer["replies"] = [{"text": text, "language": language, "kind": "error"}]
         return answer
     except Exception:  # the socket's boundary: one bad turn must not end the connection

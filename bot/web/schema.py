@@ -64,6 +64,7 @@ class ErrorResponse(BaseModel):
 
 
 class TurnResponse(BaseModel):
+    id: str | int | None = None
     language: str
     replies: list[ReplyBody]
 

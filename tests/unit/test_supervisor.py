@@ -116,3 +116,34 @@ def test_a_crash_loop_gives_up(tmp_path: Path, lines) -> None:
     thread.join(timeout=30)
     assert result == [1]
     assert any("loop crashed 1 times" in line for line in lines)
+
+
+def test_a_running_child_that_stops_answering_its_health_check_is_restarted(
+    tmp_path: Path, lines
+) -> None:
+    port = free_port()
+    supervisor = Supervisor(
+        [server_spec("hung", port)],
+        run_dir=tmp_path,
+        output=lines.append,
+        ready_message="READY",
+        health_interval=0.5,
+        health_failures=2,
+    )
+    thread, result = start_in_thread(supervisor)
+    assert wait_until(lambda: "READY" in lines)
+    [process] = supervisor._processes
+    first_pid = process.pid
+    assert first_pid is not None
+    os.kill(first_pid, signal.SIGSTOP)  # alive, but it answers nothing: a hung child
+    assert wait_until(
+        lambda: any("hung failed 2 health checks; restarting" in line for line in lines),
+        timeout=60,
+    )
+    assert wait_until(
+        lambda: process.pid != first_pid and is_healthy(f"http://127.0.0.1:{port}/"), timeout=60
+    )
+    assert not pid_alive(first_pid)
+    supervisor.request_stop()
+    thread.join(timeout=60)
+    assert result == [0]

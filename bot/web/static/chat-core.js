@@ -62,6 +62,15 @@
     return answer;
   }
 
+  // A message's id: the server answers each id once, so a copy re-sent after a dropped socket
+  // gets the same answer. randomUUID needs a secure context; a kiosk on plain http has only
+  // getRandomValues.
+  function newMessageId() {
+    if (global.crypto.randomUUID) return global.crypto.randomUUID();
+    const bytes = global.crypto.getRandomValues(new Uint8Array(16));
+    return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+  }
+
   function element(tag, className, text) {
     const node = document.createElement(tag);
     if (className) node.className = className;
@@ -148,7 +157,6 @@
       this.base = base;
       this.handlers = handlers || {};
       this.pending = new Map();
-      this.counter = 0;
       this.delay = 500;
       this.socket = null;
       this.connect();
@@ -205,14 +213,18 @@
       }
     }
 
-    // Resolves to {type: "turn"|"error", language, replies, error}.
+    // Resolves to {type: "turn"|"error", language, replies, error}. A message pending when
+    // the socket drops is re-sent over HTTP with the same id.
     send(message) {
+      message = Object.assign({ id: newMessageId() }, message);
       const socket = this.socket;
       if (!socket || socket.readyState !== WebSocket.OPEN) return this.post(message);
-      const id = "m" + (++this.counter);
       return new Promise((resolve) => {
-        this.pending.set(id, { resolve: resolve, fallback: () => resolve(this.post(message)) });
-        socket.send(JSON.stringify(Object.assign({ id: id }, message)));
+        this.pending.set(message.id, {
+          resolve: resolve,
+          fallback: () => resolve(this.post(message)),
+        });
+        socket.send(JSON.stringify(message));
       });
     }
 
@@ -243,6 +255,7 @@
     fill: fill,
     getJson: getJson,
     link: link,
+    newMessageId: newMessageId,
     Session: Session,
     sendInSession: sendInSession,
     renderReply: renderReply,

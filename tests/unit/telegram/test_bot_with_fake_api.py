@@ -204,12 +204,17 @@ async def test_a_deep_link_continues_the_kiosk_conversation(
     assert harness.rasa.sent[0]["sender"] == "kiosk:abc"
     assert harness.rasa.sent[0]["metadata"]["language"] == "zh"
     # Used once only: a second /start with it just greets.
-    harness.fake.push_message(USER + 1, f"/start {token}")
+    update_id = harness.fake.push_message(USER + 1, f"/start {token}")
     await harness.fake.until(lambda: len(harness.rasa.sent) == 2)
     assert harness.rasa.sent[1] == {
         "sender": f"telegram:{USER + 1}",
         "text": "/greet",
-        "metadata": {"language": "en", "original_text": "/greet", "channel": "telegram"},
+        "metadata": {
+            "language": "en",
+            "original_text": "/greet",
+            "channel": "telegram",
+            "message_id": f"update-{update_id}",
+        },
     }
     engine.dispose()
 
