@@ -30,7 +30,7 @@ INLINE = re.compile(
     r"|\*(?=[^\s*])(?P<italic>[^*\n]+?)(?<=\S)\*"
 )
 BULLET = re.compile(r"^\s*[-*] (?=\S)")
-NUMBERED = re.compile(r"^\s*(\d{1,3})[.)] (?=\S)")
+NUMBERED = re.compile(r"^\s*([0-9]{1,3})[.)] (?=\S)")
 
 
 def parse_inline(text: str) -> Line:

@@ -1,6 +1,7 @@
 // TalentDesk chat code shared by the kiosk and the embeddable widget.
-// Every text reaches the DOM through textContent or attribute setters, never innerHTML: HTML,
-// <script> or Markdown in a message is shown as the characters it is, never run or rendered.
+// Every text reaches the DOM through textContent or attribute setters, never innerHTML: HTML or
+// <script> in a message is shown as the characters it is, never run; the assistant's replies
+// go through markdown.js (the staff subset, built as DOM nodes).
 (function (global) {
   "use strict";
   if (global.TalentDeskCore) return;
@@ -54,7 +55,14 @@
     item.dir = "auto";
     const data = reply.data || {};
     if (knowledge && data.title) item.appendChild(element("strong", "td-card-title", data.title));
-    item.appendChild(element("div", "td-text", reply.text));
+    // Replies are rendered from the staff Markdown subset; a knowledge answer's first paragraph
+    // (the direct fact) leads, and a long rest folds under "More details".
+    const text = global.TalentDeskMarkdown.render(reply.text, {
+      link: link, lead: knowledge, details: knowledge ? strings.more_details : null,
+      foldAfterChars: 700,
+    });
+    text.classList.add("td-text");
+    item.appendChild(text);
     if (reply.machine_translated) {
       item.appendChild(element("span", "td-badge", strings.machine_translated));
     }
