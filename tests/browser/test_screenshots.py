@@ -49,6 +49,10 @@ def test_screens_of_the_kiosk(
         answer = bot_replies(page).nth(before)
         expect(answer).to_have_attribute("data-entry", "community-hall-opening-hours")
         expect(answer.locator(".td-office-name")).to_be_visible()
+        if language == "ar" and answer.get_attribute("lang") != "ar":
+            # An English answer on the Arabic page reads left to right, inside an RTL page.
+            assert answer.evaluate("e => getComputedStyle(e).direction") == "ltr"
+            assert page.evaluate("() => getComputedStyle(document.body).direction") == "rtl"
         answer.locator(".td-office").scroll_into_view_if_needed()
         save(page, f"{layout}-{language}-3-answer")
 
