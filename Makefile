@@ -75,14 +75,18 @@ $(MODEL): $(RASA_VENV)/.installed $(RASA_DATA)
 	  --out models --fixed-model-name talentdesk
 
 # Headless Chromium for the browser tests (Playwright drives the Debian package; it cannot
-# download its own browsers here).
+# download its own browsers here), and the Noto fonts a kiosk needs: without them Chinese, Thai,
+# Hindi, Bengali... and the emoji on the rating buttons render as empty boxes.
+BROWSER_PACKAGES := chromium chromium-driver fonts-noto-cjk fonts-noto-core fonts-noto-color-emoji
 browsers:
-	@if [ -x /usr/bin/chromium ]; then exit 0; fi; \
+	@missing=""; for package in $(BROWSER_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' "$$package" 2>/dev/null | grep -q "ok installed" \
+	    || missing="$$missing $$package"; done; \
+	if [ -z "$$missing" ]; then exit 0; fi; \
 	if [ "$$(id -u)" != 0 ]; then \
-	  echo "The browser tests need Chromium: run as root: apt-get install -y chromium chromium-driver"; \
+	  echo "The kiosk and the browser tests need:$$missing; run as root: apt-get install -y$$missing"; \
 	  exit 1; fi; \
-	apt-get install -y chromium chromium-driver || \
-	  { apt-get update && apt-get install -y chromium chromium-driver; }
+	apt-get install -y $$missing || { apt-get update && apt-get install -y $$missing; }
 
 # The knowledge search index (the action server also rebuilds it at start when stale).
 index: setup articles

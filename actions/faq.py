@@ -23,6 +23,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from actions.context import TurnContext, turn_context
 from actions.feedback import feedback_buttons
+from actions.interface_strings import interface_string
 from actions.knowledge.base import KnowledgeBase
 from actions.knowledge.entry import KnowledgeEntry
 from actions.knowledge.index import Hit
@@ -39,10 +40,6 @@ ENTRY_ENTITY = "entry_id"
 NOT_SURE = {
     "en": "I'm not sure I have the right answer to that. Did you mean one of these?",
     "zh": "我不确定能准确回答这个问题。您想问的是下面哪一个？",
-}
-NO_MATCH = {
-    "en": "Sorry, I don't have an answer to that.",
-    "zh": "抱歉，我暂时没有这个问题的答案。",
 }
 OUT_OF_SCOPE = {
     "en": (
@@ -68,6 +65,12 @@ STILL_STUCK = {
     "zh": "抱歉，我还是没能理解。需要联系工作人员吗？",
 }
 TALK_TO_A_PERSON = {"en": "Talk to a person", "zh": "联系工作人员"}
+# The procedures the "documents" button offers (entries that list a procedure's documents).
+DOCUMENT_ENTRIES = (
+    "residence-permit-documents",
+    "work-permit-documents",
+    "talent-accreditation-documents",
+)
 # Replies that mean the assistant did not understand the previous message.
 STUCK_KINDS = frozenset({"not_sure", "did_you_mean"})
 
@@ -127,6 +130,9 @@ class ActionAnswerFromKnowledge(Action):
                 return []
 
         query = str((tracker.latest_message or {}).get("text") or "")
+        if query.startswith("/documents_needed"):  # the kiosk's home button names no procedure
+            await asyncio.to_thread(self._which_procedure, dispatcher, context)
+            return []
         hits = await asyncio.to_thread(self._knowledge.search, query, self._suggestions)
         best = hits[0] if hits else None
         if best is not None and best.confidence >= self._thresholds[has_chinese(query)]:
@@ -137,6 +143,17 @@ class ActionAnswerFromKnowledge(Action):
         await asyncio.to_thread(self._record, tracker, context, best, intent)
         self._not_sure(dispatcher, tracker, hits, context, out_of_scope=intent == "out_of_scope")
         return []
+
+    def _which_procedure(self, dispatcher: CollectingDispatcher, context: TurnContext) -> None:
+        language = context.reply_language
+        entries = [self._knowledge.get(entry_id) for entry_id in DOCUMENT_ENTRIES]
+        buttons = [
+            {"title": entry.title_in(language), "payload": entry_payload(entry.id)}
+            for entry in entries
+            if entry is not None
+        ]
+        text = interface_string("documents_which", language)
+        send_reply(dispatcher, text, language, buttons=buttons, string="documents_which")
 
     def _answer(
         self, dispatcher: CollectingDispatcher, entry: KnowledgeEntry, context: TurnContext
@@ -191,15 +208,19 @@ class ActionAnswerFromKnowledge(Action):
         language = context.reply_language
         buttons = self._intent_suggestions(tracker, language)
         hits = [hit for hit in hits if hit.confidence > 0]  # no match at all is not a suggestion
+        key = None
         if hits and not out_of_scope:
             text = NOT_SURE[language]
             buttons += [
                 {"title": hit.entry.title_in(language), "payload": entry_payload(hit.entry.id)}
                 for hit in hits
             ]
+        elif out_of_scope:
+            text = OUT_OF_SCOPE[language]
         else:
-            text = OUT_OF_SCOPE[language] if out_of_scope else NO_MATCH[language]
-        send_reply(dispatcher, text, language, buttons=buttons, kind="not_sure")
+            key = "no_answer"
+            text = interface_string(key, language)
+        send_reply(dispatcher, text, language, buttons=buttons, kind="not_sure", string=key)
         if was_stuck_before(tracker):
             person = [{"title": TALK_TO_A_PERSON[language], "payload": "/request_human"}]
             text = f"{STILL_STUCK[language]} {REACH_A_PERSON[language]}"

@@ -10,7 +10,7 @@ from typing import Any
 
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot.conversation.messages import RICH_REPLY_MARKER
+from bot.conversation.messages import RICH_REPLY_MARKER, STRING_KEY
 
 
 def send_reply(
@@ -23,6 +23,7 @@ def send_reply(
     source: dict[str, Any] | None = None,
     kind: str = "text",
     data: dict[str, Any] | None = None,
+    string: str | None = None,
 ) -> None:
     """Sends one reply that says which language it is written in.
 
@@ -35,6 +36,8 @@ def send_reply(
         source: ``{"name", "url", "last_verified", "entry_id"}`` of a knowledge answer.
         kind: What the reply is, for channels that render kinds differently.
         data: Anything else a channel may render.
+        string: The interface-string key ``text`` was taken from; the gateway shows that key
+            in the user's own language (see ``actions.interface_strings``).
     """
     payload: dict[str, Any] = {
         RICH_REPLY_MARKER: 1,
@@ -48,6 +51,8 @@ def send_reply(
         payload["links"] = links
     if source:
         payload["source"] = source
+    if string:
+        data = {**(data or {}), STRING_KEY: string}
     if data:
         payload["data"] = data
     dispatcher.utter_message(json_message=payload)

@@ -10,6 +10,9 @@ NATIVE_LANGUAGES = frozenset({"en", "zh"})
 PIVOT_LANGUAGE = "en"
 # Marks a custom payload from an action as a rich reply (see actions/replies.py).
 RICH_REPLY_MARKER = "talentdesk"
+# In a reply's data: the interface-string key its text came from, so the gateway can show the
+# hand-written string in the user's language instead of translating the English one.
+STRING_KEY = "string"
 
 
 def native_reply_language(language: str) -> str:

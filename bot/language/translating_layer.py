@@ -20,7 +20,13 @@ import logging
 from dataclasses import replace
 from typing import Protocol
 
-from bot.conversation.messages import NATIVE_LANGUAGES, PIVOT_LANGUAGE, Button, Reply
+from bot.conversation.messages import (
+    NATIVE_LANGUAGES,
+    PIVOT_LANGUAGE,
+    STRING_KEY,
+    Button,
+    Reply,
+)
 from bot.language.detection import LanguageIdentifier
 from bot.language.layer import NativeOnlyLanguageLayer
 from bot.language.protection import Glossary
@@ -104,6 +110,13 @@ class TranslatingLanguageLayer:
         key = self._interface_keys.get(text.strip())
         return self._strings.get(key, language) if key else None
 
+    def _keyed(self, reply: Reply, language: str) -> str | None:
+        """The catalogue string the action named, when the user's language has it."""
+        key = reply.data.get(STRING_KEY)
+        if isinstance(key, str) and key in self._interface_keys.values():
+            return self._strings.get(key, language)
+        return None
+
     def _buttons(self, reply: Reply, language: str) -> tuple[Button, ...]:
         return tuple(
             Button(self._handwritten(b.title, language) or b.title, b.payload)
@@ -116,7 +129,7 @@ class TranslatingLanguageLayer:
         for position, reply in enumerate(replies):
             if reply.language == language:
                 continue
-            handwritten = self._handwritten(reply.text, language)
+            handwritten = self._keyed(reply, language) or self._handwritten(reply.text, language)
             if handwritten is not None or not reply.text.strip():
                 results[position] = replace(
                     reply,

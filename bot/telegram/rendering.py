@@ -4,9 +4,9 @@ Everything that comes from a user or an answer is escaped with :func:`html.escap
 tags in a message are the few this module writes itself (``b``, ``i``, ``a``), and each one
 opens and closes within one segment, so a split never cuts through markup.
 
-Knowledge answers are written by staff in a small Markdown subset (``knowledge/README.md``):
-``**bold**``, ``[title](https://...)`` links and ``-`` lists become Telegram formatting; any
-other character, HTML included, is shown as it is.
+Knowledge answers are written by staff in a small Markdown subset (``knowledge/README.md``),
+parsed by :mod:`bot.markdown` (the kiosk renders the same structure): bold, italics, links and
+lists become Telegram formatting; any other character, HTML included, is shown as it is.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from bot import markdown
 from bot.conversation import Reply
 from bot.language.strings import StringCatalogue
 
@@ -26,11 +27,6 @@ MESSAGE_LIMIT = 4096
 # Preferred break points, best first: a line end, a sentence end, a space.
 _SENTENCE_END = re.compile(r"[.!?。！？；;](?=\s|$)|[。！？；]")
 _SPACE = re.compile(r"\s")
-# The staff Markdown subset: **bold** and [title](http(s)://url).
-_INLINE = re.compile(
-    r"\*\*(?P<bold>[^*\n]+?)\*\*|\[(?P<title>[^\]\n]+)\]\((?P<url>https?://[^)\s]+)\)"
-)
-_BULLET = re.compile(r"^(\s*)[-*] (?=\S)")
 
 
 @dataclass(frozen=True)
@@ -68,22 +64,26 @@ def _safe_url(url: str | None) -> str | None:
     return url if url and url.startswith(("https://", "http://")) else None
 
 
-def markdown_line(text: str) -> Line:
-    """One line of staff Markdown as segments; everything else stays literal text."""
-    text = _BULLET.sub(r"\1• ", text)
-    line: Line = []
-    position = 0
-    for match in _INLINE.finditer(text):
-        if match.start() > position:
-            line.append(Segment(text[position : match.start()]))
-        if match.group("bold") is not None:
-            line.append(Segment(match.group("bold"), "b"))
-        else:
-            line.append(Segment(match.group("title"), href=match.group("url")))
-        position = match.end()
-    if position < len(text) or not line:
-        line.append(Segment(text[position:]))
-    return line
+def _segment(piece: list[str]) -> Segment:
+    kind = piece[0]
+    if kind == "a":
+        return Segment(piece[1], href=_safe_url(piece[2]))
+    return Segment(piece[1], None if kind == "text" else kind)
+
+
+def markdown_lines(text: str) -> list[Line]:
+    """Staff Markdown as Telegram lines: a blank line between blocks, lists as bullets."""
+    lines: list[Line] = []
+    for block in markdown.parse(text):
+        if lines:
+            lines.append([])
+        if block["type"] == "paragraph":
+            lines.extend([_segment(piece) for piece in line] for line in block["lines"])
+            continue
+        for number, item in enumerate(block["items"], start=block["start"]):
+            marker = f"{number}. " if block["ordered"] else "• "
+            lines.append([Segment(marker), *(_segment(piece) for piece in item)])
+    return lines
 
 
 def reply_lines(reply: Reply, strings: StringCatalogue, chrome_language: str) -> list[Line]:
@@ -94,9 +94,7 @@ def reply_lines(reply: Reply, strings: StringCatalogue, chrome_language: str) ->
         strings: Interface strings for the labels.
         chrome_language: The language of the labels (the conversation's language).
     """
-    lines: list[Line] = (
-        [markdown_line(line) for line in reply.text.split("\n")] if reply.text else []
-    )
+    lines = markdown_lines(reply.text) if reply.text else []
     extra: list[Line] = []
     if reply.source is not None and reply.source.name:
         label = strings.get("source", chrome_language)

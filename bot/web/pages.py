@@ -38,9 +38,8 @@ def create_pages_router() -> APIRouter:
     router = APIRouter(include_in_schema=False)
     # The widget is one script for the host page to include: the shared chat code and the
     # widget's own code, joined here so there is no build step.
-    widget_script = "\n".join(
-        (STATIC_DIR / name).read_text(encoding="utf-8") for name in ("chat-core.js", "widget.js")
-    )
+    parts = ("markdown.js", "chat-core.js", "widget.js")
+    widget_script = "\n".join((STATIC_DIR / name).read_text(encoding="utf-8") for name in parts)
 
     @router.get("/")
     async def demo_page() -> FileResponse:

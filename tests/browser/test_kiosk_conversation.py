@@ -50,8 +50,9 @@ def test_an_english_conversation_with_buttons_and_an_answer_card(
     answer = ask(page, "How do I register my apartment with the local police?")
     expect(answer).to_have_attribute("data-kind", "knowledge_answer")
     expect(answer.locator(".td-card-title")).to_have_text("How to register at the police station")
-    # Markdown in the answer is shown as the characters it is, not rendered.
-    expect(answer.locator(".td-text")).to_contain_text("**Go to the police station")
+    # The answer's Markdown is rendered: bold text, no asterisks.
+    expect(answer.locator(".td-text strong").first).to_contain_text("Go to the police station")
+    assert "**" not in (answer.locator(".td-text").text_content() or "")
     expect(answer.locator(".td-source")).to_contain_text("Hunan Provincial Public Security")
     expect(answer.locator(".td-verified")).to_have_text(
         strings.get("last_verified", "en", date="2026-11-20")

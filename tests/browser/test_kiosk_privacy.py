@@ -131,12 +131,20 @@ def test_the_printable_card_shows_the_answer_in_both_languages(
     expect(card).to_be_visible()
     expect(page.locator(".kiosk")).to_be_hidden()
     english, chinese = card.locator("article[lang=en]"), card.locator("article[lang=zh]")
-    expect(english).to_contain_text(answer.locator(".td-text").text_content() or "")
-    expect(english).to_contain_text("Daze Lake International Talent Community")
-    expect(english).to_contain_text(strings.get("card_address", "en"))
-    expect(chinese).to_contain_text("大泽湖国际人才社区一站式服务大厅")
-    expect(chinese).to_contain_text("长沙市望城区大泽湖国际人才社区")
-    expect(chinese).to_contain_text(strings.get("card_address", "zh"))
+    expect(english).to_contain_text(answer.locator(".td-lead").text_content() or "")
+    # The office as on screen: Chinese name and address large (for a taxi driver), then the
+    # visitor's own wording and the hours.
+    office = card.locator(".td-office")
+    expect(office.locator(".td-office-name")).to_have_text("大泽湖国际人才社区一站式服务大厅")
+    expect(office.locator(".td-office-address")).to_contain_text("长沙市望城区大泽湖国际人才社区")
+    expect(office).to_contain_text("Daze Lake International Talent Community")
+    expect(office).to_contain_text(strings.get("card_address", "en"))
+    expect(office).to_contain_text(strings.get("card_hours", "en"))
+    name_size = office.locator(".td-office-name").evaluate(
+        "e => parseFloat(getComputedStyle(e).fontSize)"
+    )
+    # At least twice the card's body text (the answer's lead paragraph is a little larger).
+    assert name_size >= 2 * float(card.evaluate("e => parseFloat(getComputedStyle(e).fontSize)"))
     assert re.search(r"[\u4e00-\u9fff]{10}", chinese.locator(".card-text").text_content() or "")
     expect(card.locator("h2")).to_contain_text(strings.get("card_heading", "zh"))
     ARTIFACTS.mkdir(parents=True, exist_ok=True)

@@ -1,6 +1,7 @@
 // TalentDesk chat code shared by the kiosk and the embeddable widget.
-// Every text reaches the DOM through textContent or attribute setters, never innerHTML: HTML,
-// <script> or Markdown in a message is shown as the characters it is, never run or rendered.
+// Every text reaches the DOM through textContent or attribute setters, never innerHTML: HTML or
+// <script> in a message is shown as the characters it is, never run; the assistant's replies
+// go through markdown.js (the staff subset, built as DOM nodes).
 (function (global) {
   "use strict";
   if (global.TalentDeskCore) return;
@@ -103,6 +104,32 @@
     return anchor;
   }
 
+  // The office a knowledge answer sends the visitor to, laid out for a taxi driver: its Chinese
+  // name and address large, then the visitor's own wording, hours and phone. The printable card
+  // uses the same block.
+  function officeCard(office, strings) {
+    const card = element("section", "td-office");
+    card.setAttribute("aria-label", strings.card_office);
+    const chineseName = office.name_zh || office.name;
+    const chineseAddress = office.address_zh || office.address;
+    if (chineseName) card.appendChild(element("p", "td-office-name", chineseName)).lang = "zh";
+    if (chineseAddress) {
+      card.appendChild(element("p", "td-office-address", chineseAddress)).lang = "zh";
+    }
+    const details = element("dl", "td-office-details");
+    const rows = [["card_office", office.name !== chineseName ? office.name : null],
+      ["card_address", office.address !== chineseAddress ? office.address : null],
+      ["card_hours", office.hours], ["card_phone", office.phone]];
+    for (const [label, value] of rows) {
+      if (!value) continue;
+      details.appendChild(element("dt", "", strings[label]));
+      const entry = details.appendChild(element("dd", "", value));
+      entry.dir = "auto";
+    }
+    if (details.childElementCount) card.appendChild(details);
+    return card;
+  }
+
   // One bubble of the assistant; `actions` has onButton(button) and, for answers, onPrint(reply).
   function renderReply(reply, strings, actions) {
     const knowledge = reply.kind === "knowledge_answer";
@@ -112,8 +139,19 @@
     if (reply.language) item.lang = reply.language;
     item.dir = "auto";
     const data = reply.data || {};
+    if (data.entry_id) item.dataset.entry = data.entry_id;
     if (knowledge && data.title) item.appendChild(element("strong", "td-card-title", data.title));
-    item.appendChild(element("div", "td-text", reply.text));
+    // Replies are rendered from the staff Markdown subset; a knowledge answer's first paragraph
+    // (the direct fact) leads, and a long rest folds under "More details".
+    const text = global.TalentDeskMarkdown.render(reply.text, {
+      link: link, lead: knowledge, details: knowledge ? strings.more_details : null,
+      foldAfterChars: 700,
+    });
+    text.classList.add("td-text");
+    item.appendChild(text);
+    if (knowledge && data.office && (data.office.name_zh || data.office.name)) {
+      item.appendChild(officeCard(data.office, strings));
+    }
     if (reply.machine_translated) {
       item.appendChild(element("span", "td-badge", strings.machine_translated));
     }
@@ -256,6 +294,7 @@
     getJson: getJson,
     link: link,
     newMessageId: newMessageId,
+    officeCard: officeCard,
     Session: Session,
     sendInSession: sendInSession,
     renderReply: renderReply,

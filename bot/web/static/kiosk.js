@@ -9,7 +9,7 @@
     picker: $("picker"), chat: $("chat"), languages: $("languages"), log: $("log"),
     typing: $("typing"), status: $("status"), form: $("composer"), input: $("message"),
     idle: $("idle"), idleText: $("idle-text"), qr: $("qr"), qrImage: $("qr-image"),
-    card: $("print-card"),
+    card: $("print-card"), home: $("home"),
   };
   const state = { config: null, strings: null, chinese: null, visit: 0, language: null,
     busy: 0, idleTimer: null, countdown: null };
@@ -53,6 +53,7 @@
     view.input.maxLength = state.config.max_text_chars;
     $("send").textContent = strings.send;
     $("still-here").textContent = strings.still_here;
+    $("show-home").textContent = strings.home_title;
     $("qr-close").textContent = strings.close;
     $("qr-text").textContent = strings.scan_to_continue;
     view.qrImage.alt = strings.scan_to_continue;
@@ -72,6 +73,8 @@
     state.strings = await stringsFor(code);
     save();
     applyChrome(state.strings, languageInfo(code));
+    buildHome(state.strings);
+    view.home.hidden = view.log.querySelector(".td-user") !== null;
     view.picker.hidden = true;
     view.chat.hidden = false;
     appendReply(chosen.reply);
@@ -185,19 +188,16 @@
   }
 
   // --- the printable bilingual card -----------------------------------------------------------
-  function cardColumn(strings, language, title, text, office) {
+  // The same office block as the answer on screen (Chinese name and address large for a taxi
+  // driver), then the answer in the visitor's language and in Chinese.
+  function cardColumn(language, title, text) {
     const column = core.element("article", "card-column");
     column.lang = language;
     column.dir = (languageInfo(language) || { direction: "ltr" }).direction;
     if (title) column.appendChild(core.element("h3", "", title));
-    column.appendChild(core.element("p", "card-text", text));
-    const details = core.element("dl", "card-office");
-    for (const [label, value] of office) {
-      if (!value) continue;
-      details.appendChild(core.element("dt", "", strings[label]));
-      details.appendChild(core.element("dd", "", value));
-    }
-    if (details.childElementCount) column.appendChild(details);
+    const body = window.TalentDeskMarkdown.render(text, { link: core.link, lead: true });
+    body.classList.add("card-text");
+    column.appendChild(body);
     return column;
   }
 
@@ -207,23 +207,55 @@
     const chinese = await stringsFor("zh");
     const heading = core.element("h2", "", state.strings.card_heading);
     if (state.language !== "zh") heading.appendChild(core.element("span", "zh", chinese.card_heading));
+    const parts = [heading];
+    if (office.name_zh || office.name) parts.push(core.officeCard(office, state.strings));
     const columns = core.element("div", "card-columns");
-    columns.appendChild(cardColumn(state.strings, reply.language || state.language, data.title,
-      reply.text, [["card_office", office.name], ["card_address", office.address],
-        ["card_hours", office.hours], ["card_phone", office.phone]]));
+    columns.appendChild(cardColumn(reply.language || state.language, data.title, reply.text));
     if (reply.language !== "zh" && data.chinese_answer) {
-      columns.appendChild(cardColumn(chinese, "zh", null, data.chinese_answer,
-        [["card_office", office.name_zh], ["card_address", office.address_zh],
-          ["card_phone", office.phone]]));
+      columns.appendChild(cardColumn("zh", null, data.chinese_answer));
     }
+    parts.push(columns);
     const footer = core.element("p", "card-source");
     if (reply.source) {
       footer.textContent = reply.source.name + (reply.source.last_verified
         ? " · " + core.fill(state.strings.last_verified, { date: reply.source.last_verified }) : "");
     }
-    view.card.replaceChildren(heading, columns, footer);
+    parts.push(footer);
+    view.card.replaceChildren(...parts);
     view.card.dataset.entry = data.entry_id || "";
     window.setTimeout(() => window.print(), 0);
+  }
+
+  // --- the home screen: the hall's top tasks, one touch each ----------------------------------
+  const HOME_TASKS = [
+    ["book", "button_book_appointment", "/book_appointment", "📅"],
+    ["arrival", "button_plan_arrival", "/plan_arrival", "🧭"],
+    ["hours", "button_hours_directions",
+      '/hall_hours_location{"entry_id": "community-hall-opening-hours"}', "🕘"],
+    ["documents", "button_documents", "/documents_needed", "📄"],
+    ["person", "button_talk_to_person", "/request_human", "🙋"],
+    ["emergency", "button_emergency", '/ask_knowledge{"entry_id": "emergency-numbers"}', "🚑"],
+  ];
+
+  function buildHome(strings) {
+    $("home-title").textContent = strings.home_title;
+    const list = $("home-tasks");
+    list.replaceChildren();
+    for (const [task, key, payload, icon] of HOME_TASKS) {
+      const item = document.createElement("li");
+      const button = core.element("button", "home-task");
+      button.type = "button";
+      button.dataset.task = task;
+      const symbol = core.element("span", "home-icon", icon);
+      symbol.setAttribute("aria-hidden", "true");
+      button.append(symbol, core.element("span", "home-label", strings[key]));
+      button.addEventListener("click", () => {
+        view.home.hidden = true;
+        send(payload, strings[key]);
+      });
+      item.appendChild(button);
+      list.appendChild(item);
+    }
   }
 
   // --- start ----------------------------------------------------------------------------------
@@ -247,6 +279,10 @@
     $("continue-phone").hidden = !state.config.continue_on_phone;
     $("continue-phone").addEventListener("click", continueOnPhone);
     $("switch-language").addEventListener("click", showPicker);
+    $("show-home").addEventListener("click", () => {
+      view.home.hidden = !view.home.hidden;
+      if (!view.home.hidden) view.home.querySelector("button").focus();
+    });
     $("start-over").addEventListener("click", wipe);
     $("still-here").addEventListener("click", armIdle);
     $("qr-close").addEventListener("click", () => { view.qr.hidden = true; });
@@ -255,6 +291,7 @@
       const text = view.input.value.trim();
       if (!text) return;
       view.input.value = "";
+      view.home.hidden = true;
       send(text);
     });
     connection = new core.ChatConnection(window.location.origin, {

@@ -115,3 +115,20 @@ async def test_a_database_failure_does_not_lose_the_reply(knowledge) -> None:
     action = ActionAnswerFromKnowledge(knowledge, broken, 0.99, 0.99)
     replies = await run(action, "sim card please")
     assert [r["kind"] for r in replies] == ["not_sure", "reach_a_person"]
+
+
+async def test_the_documents_button_asks_which_procedure(action) -> None:
+    """The kiosk's "documents" task names no procedure: the answer offers the procedures."""
+    (reply,) = await run(action, "/documents_needed", "fr", intent="documents_needed")
+    assert reply["data"]["string"] == "documents_which"
+    assert reply["text"] == "Which procedure do you need documents for?"
+    # Only the document entries the knowledge base has become buttons (none in this fixture).
+    assert reply.get("buttons", []) == []
+
+
+async def test_no_answer_names_its_interface_string(action) -> None:
+    replies = await run(action, "zzqx vvbn", "ar", intent="nlu_fallback")
+    assert replies[0]["kind"] == "not_sure"
+    assert "buttons" not in replies[0]  # nothing in the base resembles it
+    assert replies[0]["data"]["string"] == "no_answer"
+    assert replies[0]["text"] == "Sorry, I don't have an answer to that."

@@ -56,7 +56,7 @@ async def test_replies_are_translated_batched_and_marked(identifier, strings, re
         Reply(
             "Call 12345. Then wait.",
             "en",
-            buttons=(Button("Talk to a person", "/human"), Button("More details", "/more")),
+            buttons=(Button("Talk to a person", "/human"), Button("Read the rules", "/more")),
         ),
         Reply("Visit https://x.cn/a today.", "en"),
     ]
@@ -67,7 +67,7 @@ async def test_replies_are_translated_batched_and_marked(identifier, strings, re
     assert out[1].text == "FR<Visit https://x.cn/a today.>"
     # Hand-written interface strings beat machine translation; other titles are translated.
     assert out[0].buttons[0].title == strings.get("button_talk_to_person", "fr")
-    assert out[0].buttons[1].title == "FR<More details>"
+    assert out[0].buttons[1].title == "FR<Read the rules>"
     assert len(engine.batches) == 1  # every sentence of the turn in one batch
 
 
@@ -210,3 +210,18 @@ def test_translation_can_be_switched_off(settings, strings, registry) -> None:
     assert isinstance(build_language_layer(settings, strings, registry), NativeOnlyLanguageLayer)
     settings.translation.enabled = True
     assert isinstance(build_language_layer(settings, strings, registry), TranslatingLanguageLayer)
+
+
+async def test_a_reply_naming_its_interface_string_is_shown_hand_written(
+    identifier, strings, registry
+) -> None:
+    # No translation pair is installed for Arabic: the named key still gives Arabic.
+    engine = FakeEngine(french, INSTALLED)
+    layer = layer_with(engine, identifier, strings, registry)
+    written = "Hello from an action whose English wording differs from the catalogue."
+    replies = [Reply(written, "en", data={"string": "privacy_notice"})]
+    [out] = await layer.localize(replies, "ar")
+    assert out.text == strings.get("privacy_notice", "ar")
+    assert out.language == "ar" and not out.machine_translated and not out.notes
+    [unknown] = await layer.localize([Reply(written, "en", data={"string": "nope"})], "fr")
+    assert unknown.text == f"FR<{written}>"

@@ -42,7 +42,7 @@ def test_the_staff_markdown_subset_becomes_telegram_formatting(strings) -> None:
     )
     [message] = render_reply(Reply(text, "en"), strings, "en")
     assert message == (
-        "Apply within <b>30 days &lt;of&gt; entry</b>.\n"
+        "Apply within <b>30 days &lt;of&gt; entry</b>.\n\n"  # a blank line before a list
         '• bring <a href="https://x.org/f?a=1&amp;b=2">the form</a>\n'
         "• two"
     )
