@@ -21,7 +21,7 @@ from actions.greeting import ActionGreetUser
 from actions.hall import Clock, HallCalendar
 from actions.handoff import ActionRequestHuman, ActionStoreHandoffMessage
 from actions.knowledge.base import KnowledgeBase
-from actions.knowledge.embedder import SentenceTransformerEmbedder
+from actions.knowledge.embedder import embedder_for
 from actions.language_menu import ActionOfferLanguages
 from actions.planner import ActionArrivalChecklist, ValidateArrivalPlanForm
 from actions.session import ActionValidateSlotMappings
@@ -57,9 +57,8 @@ def build_services(settings: Settings) -> ActionServices:
     knowledge = KnowledgeBase(
         folder=settings.path(settings.knowledge.folder),
         index_dir=settings.path(settings.knowledge.index_dir),
-        embedder=SentenceTransformerEmbedder(settings.knowledge.embedding_model),
+        embedder=embedder_for(settings.knowledge),
         languages=LanguageRegistry.load().codes,
-        multilingual=settings.knowledge.multilingual_embeddings,
         reload_interval=settings.knowledge.reload_interval_seconds,
     )
     calendar = HallCalendar.load()

@@ -19,7 +19,7 @@ import numpy as np
 import yaml
 
 from actions.knowledge.base import KnowledgeBase
-from actions.knowledge.embedder import SentenceTransformerEmbedder
+from actions.knowledge.embedder import embedder_for
 from actions.knowledge.text import has_chinese
 from bot.language.registry import LanguageRegistry
 from bot.settings import Settings
@@ -127,9 +127,8 @@ def main() -> int:
         base = KnowledgeBase(
             settings.path(settings.knowledge.folder),
             Path(index_dir),
-            SentenceTransformerEmbedder(settings.knowledge.embedding_model),
+            embedder_for(settings.knowledge),
             LanguageRegistry.load().codes,
-            multilingual=settings.knowledge.multilingual_embeddings,
         )
         base.warm_up()
         report = evaluate(base, settings)
