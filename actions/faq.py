@@ -21,7 +21,7 @@ from actions.feedback import feedback_buttons
 from actions.knowledge.base import KnowledgeBase
 from actions.knowledge.entry import KnowledgeEntry
 from actions.knowledge.index import Hit
-from actions.knowledge.text import has_chinese
+from actions.knowledge.text import search_group
 from actions.replies import send_reply
 from actions.transcript import reply_kinds_since_previous_user_message
 from bot.storage.unanswered import UnansweredLog, UnansweredQuestion, now
@@ -85,8 +85,8 @@ class ActionAnswerFromKnowledge(Action):
     Args:
         knowledge: The live knowledge base.
         unanswered: Where questions it could not answer are recorded.
-        min_confidence_latin: Threshold for queries in Latin script (dense + lexical).
-        min_confidence_chinese: Threshold for Chinese queries (lexical).
+        thresholds: Minimum confidence per search group (``en``, ``zh``, ``other``; see
+            :func:`actions.knowledge.text.search_group`).
         suggestions: How many "did you mean" entries to offer.
     """
 
@@ -94,13 +94,12 @@ class ActionAnswerFromKnowledge(Action):
         self,
         knowledge: KnowledgeBase,
         unanswered: UnansweredLog,
-        min_confidence_latin: float,
-        min_confidence_chinese: float,
+        thresholds: dict[str, float],
         suggestions: int = 3,
     ) -> None:
         self._knowledge = knowledge
         self._unanswered = unanswered
-        self._thresholds = {False: min_confidence_latin, True: min_confidence_chinese}
+        self._thresholds = dict(thresholds)
         self._suggestions = suggestions
 
     def name(self) -> str:
@@ -118,9 +117,13 @@ class ActionAnswerFromKnowledge(Action):
                 return []
 
         query = str((tracker.latest_message or {}).get("text") or "")
-        hits = await asyncio.to_thread(self._knowledge.search, query, self._suggestions)
+        # With no translation package the user's own text arrives here; with one, English.
+        language = context.language if query == context.original_text else None
+        hits = await asyncio.to_thread(
+            self._knowledge.search, query, self._suggestions, language
+        )
         best = hits[0] if hits else None
-        if best is not None and best.confidence >= self._thresholds[has_chinese(query)]:
+        if best is not None and best.confidence >= self._thresholds[search_group(query, language)]:
             self._answer(dispatcher, best.entry, context)
             return []
 

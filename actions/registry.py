@@ -76,7 +76,11 @@ def build_services(settings: Settings) -> ActionServices:
 def build_actions(settings: Settings, services: ActionServices) -> list[Action]:
     """The actions, in no particular order."""
     knowledge = settings.knowledge
-    thresholds = (knowledge.min_confidence_latin, knowledge.min_confidence_chinese)
+    thresholds = {
+        "en": knowledge.min_confidence_latin,
+        "zh": knowledge.min_confidence_chinese,
+        "other": knowledge.min_confidence_other,
+    }
     rules = BookingRules(
         services.calendar, services.bookings, services.clock, settings.booking.max_days_ahead
     )
@@ -84,10 +88,10 @@ def build_actions(settings: Settings, services: ActionServices) -> list[Action]:
         ActionValidateSlotMappings(),
         ActionGreetUser(),
         ActionAnswerFromKnowledge(
-            services.knowledge, services.unanswered, *thresholds, knowledge.suggestions
+            services.knowledge, services.unanswered, thresholds, knowledge.suggestions
         ),
         ActionDidYouMean(
-            services.knowledge, services.unanswered, *thresholds, knowledge.suggestions
+            services.knowledge, services.unanswered, thresholds, knowledge.suggestions
         ),
         ActionRecordFeedback(services.ratings),
         ActionOfferLanguages(),

@@ -140,9 +140,11 @@ class KnowledgeSettings(BaseModel):
     # whether it is an e5 model (then "query: "/"passage: " role prefixes are applied).
     multilingual_embeddings: bool = True
     embedding_e5_roles: bool = True
-    # Below these, the FAQ action does not guess (calibrated by `make eval`).
-    min_confidence_latin: float = Field(default=0.47, ge=0, le=1)
-    min_confidence_chinese: float = Field(default=0.44, ge=0, le=1)
+    # Below these, the FAQ action does not guess (calibrated on the tuning sets, `make eval`):
+    # English (and Latin-script text of unknown language), Chinese, and every other language.
+    min_confidence_latin: float = Field(default=0.03, ge=0, le=1)
+    min_confidence_chinese: float = Field(default=0.19, ge=0, le=1)
+    min_confidence_other: float = Field(default=0.14, ge=0, le=1)
     suggestions: int = Field(default=3, ge=1, le=5)
     reload_interval_seconds: float = 2.0
 

@@ -26,6 +26,16 @@ from actions.knowledge.index import Hit, KnowledgeIndex, document_layout
 from actions.knowledge.loader import LoadResult, Problem, entry_files, load_knowledge
 from actions.knowledge.synonyms import SYNONYMS_FILE, SynonymTable
 
+OUT_OF_SCOPE_EXAMPLES = Path(__file__).parent / "data" / "out_of_scope.yml"
+
+
+def out_of_scope_examples(path: Path = OUT_OF_SCOPE_EXAMPLES) -> list[str]:
+    """The out-of-scope examples the index rejects queries near to."""
+    import yaml
+
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    return [str(text) for text in data.get("examples", [])]
+
 log = logging.getLogger(__name__)
 
 INDEX_FORMAT = 3  # bump when the index layout changes, so old caches are rebuilt
@@ -187,14 +197,17 @@ class KnowledgeBase:
         rebuilt = vectors is None
         if vectors is None:
             vectors = layout.embed(cache.embed)
+        negatives = out_of_scope_examples()
+        negative_vectors = cache.embed(negatives, "query") if negatives else None
         index = KnowledgeIndex(
             loaded.entries, self._embedder, vectors, layout.owners, layout.chinese,
-            tokenizer=None, synonyms=synonyms,
+            tokenizer=None, synonyms=synonyms, negatives=negative_vectors,
         )  # fmt: skip
         if rebuilt:
             self._index_dir.mkdir(parents=True, exist_ok=True)
             faiss.write_index(index.faiss_index, str(faiss_path))
-            cache.save(list(zip(layout.texts, layout.roles, strict=True)))
+            kept: list[tuple[str, Role]] = [(text, "query") for text in negatives]
+            cache.save([*zip(layout.texts, layout.roles, strict=True), *kept])
             manifest = {
                 "format": INDEX_FORMAT,
                 "content_hash": content_hash,
@@ -231,6 +244,7 @@ class KnowledgeBase:
 
     def _content_hash(self, entries: list[KnowledgeEntry]) -> str:
         digest = hashlib.sha256(f"{INDEX_FORMAT}|{self._embedder.name}|".encode())
+        digest.update(OUT_OF_SCOPE_EXAMPLES.read_bytes())
         for entry in entries:
             assert entry.path is not None
             digest.update(str(entry.path.relative_to(self.folder)).encode())

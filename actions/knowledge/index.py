@@ -146,6 +146,8 @@ class KnowledgeIndex:
         chinese: For each vector, whether its document is Chinese.
         tokenizer: The lexical tokenizer; by default one that knows the entries' Chinese tags.
         synonyms: Synonym groups applied to the lexical side.
+        negatives: Vectors of out-of-scope examples (other countries' procedures, chat), in
+            the query role: a query closer to one of them than to its best entry is rejected.
     """
 
     def __init__(
@@ -157,6 +159,7 @@ class KnowledgeIndex:
         chinese: Sequence[bool],
         tokenizer: Tokenizer | None = None,
         synonyms: SynonymTable | None = None,
+        negatives: np.ndarray | None = None,
     ) -> None:
         if len(vectors) != len(owners):
             raise ValueError("one owner per vector is needed")
@@ -167,6 +170,7 @@ class KnowledgeIndex:
         self._chinese = np.asarray(chinese, dtype=bool)
         self._tokenizer = tokenizer or Tokenizer(tag for entry in entries for tag in entry.tags)
         self._synonyms = synonyms or SynonymTable([])
+        self._negatives = negatives if negatives is not None and len(negatives) else None
         self._weights = FUSION_WEIGHTS if self._multilingual else ENGLISH_MODEL_WEIGHTS
         self.faiss_index = faiss.IndexFlatIP(int(vectors.shape[1]) if len(vectors) else 1)
         if len(vectors):
@@ -186,6 +190,7 @@ class KnowledgeIndex:
         synonyms: SynonymTable | None = None,
         embed: Callable[[list[str], Role], np.ndarray] | None = None,
         kinds: frozenset[str] = DOCUMENT_KINDS,
+        negatives: Sequence[str] = (),
     ) -> KnowledgeIndex:
         """Embeds every entry's documents and builds the index.
 
@@ -197,10 +202,15 @@ class KnowledgeIndex:
             embed: Optional ``(texts, role) -> vectors`` function (e.g. a caching one) used
                 instead of ``embedder.embed`` for the documents.
             kinds: Which documents to embed (see :func:`dense_documents`).
+            negatives: Out-of-scope examples (see the class).
         """
         layout = document_layout(entries, kinds)
         vectors = layout.embed(embed or embedder.embed)
-        return cls(entries, embedder, vectors, layout.owners, layout.chinese, tokenizer, synonyms)
+        negative_vectors = (embed or embedder.embed)(list(negatives), "query") if negatives else None
+        return cls(
+            entries, embedder, vectors, layout.owners, layout.chinese, tokenizer, synonyms,
+            negative_vectors,
+        )  # fmt: skip
 
     def __len__(self) -> int:
         return len(self.entries)
@@ -216,7 +226,11 @@ class KnowledgeIndex:
         if not self.entries or not query.strip():
             return []
         group = search_group(query, language)
-        dense = self._dense_scores(query, group == "zh")
+        vector = self.query_vector(query)
+        dense = self._dense_scores(vector, group == "zh")
+        negative = (
+            float(np.max(self._negatives @ vector[0])) if self._negatives is not None else -1.0
+        )
         terms = self._tokenizer.tokens(self._synonyms.expand(query))
         lexical, coverage = self._lexical.scores(terms)
 
@@ -232,7 +246,7 @@ class KnowledgeIndex:
                 dense=float(dense[i]),
                 lexical=float(coverage[i]),
                 confidence=confidence(
-                    float(dense[i]), float(coverage[i]), group, self._multilingual
+                    float(dense[i]), float(coverage[i]), group, self._multilingual, negative
                 ),
             )
             for i in order
@@ -242,11 +256,10 @@ class KnowledgeIndex:
         """The query's embedding (one row), for checks beside the search."""
         return self._embedder.embed([query], "query")
 
-    def _dense_scores(self, query: str, chinese: bool) -> np.ndarray:
+    def _dense_scores(self, vector: np.ndarray, chinese: bool) -> np.ndarray:
         scores = np.full(len(self.entries), -1.0, dtype=np.float32)
         if self.faiss_index.ntotal == 0:
             return scores
-        vector = self.query_vector(query)
         found = min(DENSE_CANDIDATES, self.faiss_index.ntotal)
         similarities, rows = self.faiss_index.search(vector, found)
         for similarity, row in zip(similarities[0], rows[0], strict=True):
@@ -259,27 +272,38 @@ class KnowledgeIndex:
 
 
 # e5's cosines are compressed: unrelated texts still score about 0.75, so the dense side's
-# confidence is the similarity rescaled from [DENSE_FLOOR, DENSE_CEILING] to [0, 1].
-DENSE_FLOOR = 0.80
+# confidence is the similarity rescaled from [floor, DENSE_CEILING] to [0, 1]. The floors, the
+# lexical scale and the negative margins were chosen on the tuning sets (tests/eval/retrieval,
+# tests/eval/tuning) for the most correct confident answers at >= 93% out-of-scope rejection.
+DENSE_FLOOR = {"en": 0.86, "zh": 0.86, "other": 0.82}
 DENSE_CEILING = 0.95
+LEXICAL_SCALE = 3.0
+# A query whose nearest out-of-scope example is closer than (best entry - margin) is rejected.
+NEGATIVE_MARGIN = {"en": 0.03, "zh": 0.03, "other": 0.02}
 
 
-def confidence(dense: float, lexical: float, group: str, multilingual: bool = True) -> float:
+def confidence(
+    dense: float, lexical: float, group: str, multilingual: bool = True, negative: float = -1.0
+) -> float:
     """How likely the hit answers the query, from its dense and lexical scores (0-1).
 
     With the multilingual model: English and Chinese need both sides to agree (the weaker one
     counts, with the lexical side scaled), because out-of-scope near misses ("US green card")
     score high on one side only; other languages have the dense side only. With an English-only
-    model, Chinese is lexical only. ``make eval`` calibrates the thresholds on this score.
+    model, Chinese is lexical only. ``negative`` is the query's similarity to the nearest
+    out-of-scope example. ``make eval`` calibrates the thresholds on this score.
     """
     if not multilingual:
         if group == "zh":
             return lexical
         return min(max(dense, 0.0), 1.5 * lexical, 1.0)
-    scaled = float(np.clip((dense - DENSE_FLOOR) / (DENSE_CEILING - DENSE_FLOOR), 0.0, 1.0))
+    if negative > dense - NEGATIVE_MARGIN[group]:
+        return 0.0
+    floor = DENSE_FLOOR[group]
+    scaled = float(np.clip((dense - floor) / (DENSE_CEILING - floor), 0.0, 1.0))
     if group == "other":
         return scaled
-    return min(scaled, 1.5 * lexical, 1.0)
+    return min(scaled, LEXICAL_SCALE * lexical, 1.0)
 
 
 def _rrf(scores: np.ndarray) -> np.ndarray:
