@@ -119,9 +119,7 @@ class ActionAnswerFromKnowledge(Action):
         query = str((tracker.latest_message or {}).get("text") or "")
         # With no translation package the user's own text arrives here; with one, English.
         language = context.language if query == context.original_text else None
-        hits = await asyncio.to_thread(
-            self._knowledge.search, query, self._suggestions, language
-        )
+        hits = await asyncio.to_thread(self._knowledge.search, query, self._suggestions, language)
         best = hits[0] if hits else None
         if best is not None and best.confidence >= self._thresholds[search_group(query, language)]:
             self._answer(dispatcher, best.entry, context)

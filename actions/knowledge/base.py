@@ -36,6 +36,7 @@ def out_of_scope_examples(path: Path = OUT_OF_SCOPE_EXAMPLES) -> list[str]:
     data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     return [str(text) for text in data.get("examples", [])]
 
+
 log = logging.getLogger(__name__)
 
 INDEX_FORMAT = 3  # bump when the index layout changes, so old caches are rebuilt

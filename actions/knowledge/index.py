@@ -206,7 +206,9 @@ class KnowledgeIndex:
         """
         layout = document_layout(entries, kinds)
         vectors = layout.embed(embed or embedder.embed)
-        negative_vectors = (embed or embedder.embed)(list(negatives), "query") if negatives else None
+        negative_vectors = (
+            (embed or embedder.embed)(list(negatives), "query") if negatives else None
+        )
         return cls(
             entries, embedder, vectors, layout.owners, layout.chinese, tokenizer, synonyms,
             negative_vectors,

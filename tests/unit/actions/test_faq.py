@@ -36,9 +36,7 @@ def unanswered(tmp_path: Path) -> UnansweredLog:
 
 @pytest.fixture
 def action(knowledge, unanswered) -> ActionAnswerFromKnowledge:
-    return ActionAnswerFromKnowledge(
-        knowledge, unanswered, {"en": 0.3, "zh": 0.3, "other": 0.3}
-    )
+    return ActionAnswerFromKnowledge(knowledge, unanswered, {"en": 0.3, "zh": 0.3, "other": 0.3})
 
 
 async def run(
