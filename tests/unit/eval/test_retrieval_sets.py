@@ -31,3 +31,11 @@ def test_fact_match_ignores_case_and_markdown() -> None:
     assert contains_fact("Dial **110** for the police.", ("110",))
     assert contains_fact("Call the Police", ("police", "110"))
     assert not contains_fact("Dial 120.", ("110",))
+
+
+def test_report_nlu_files_are_labelled_by_their_language() -> None:
+    from tests.eval.nlu_eval import heldout_sets, heldout_texts
+
+    sets = heldout_sets(FIXTURE)
+    assert [language for _, language in sets] == ["fr"]
+    assert heldout_texts(sets) == {"Je voudrais prendre rendez-vous au guichet": "fr"}
