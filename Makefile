@@ -8,7 +8,7 @@ RASA_VENV := .venv-rasa
 APP_PY := $(VENV)/bin/python
 RASA := $(RASA_VENV)/bin/rasa
 MODEL := models/talentdesk.tar.gz
-RASA_DATA := $(shell find nlu -type f -name '*.yml' 2>/dev/null) domain.yml config.yml
+RASA_DATA := $(shell find nlu -type f -name '*.yml' 2>/dev/null) $(wildcard talentdesk_nlu/*.py) domain.yml config.yml
 
 # Offline at run time: nothing downloads models, Rasa does not phone home.
 export HF_HUB_OFFLINE := 1

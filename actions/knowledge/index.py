@@ -1,9 +1,11 @@
-"""The hybrid index: dense (sentence embeddings in FAISS) and lexical (BM25), fused by rank.
+"""The hybrid index: dense (multilingual e5 embeddings in FAISS) and lexical (BM25), fused by rank.
 
-Dense search understands paraphrases in English; lexical search carries Chinese (the default
-embedding model does not understand it) and exact terms such as "Z visa" or "12367". Each entry
-contributes several dense documents (titles, question variants, tags, the opening of its
-answer), and one lexical document; an entry's dense score is its best document's.
+Dense search understands paraphrases in about 100 languages, Chinese included; lexical search
+carries exact terms such as "Z visa" or "12367" in English and Chinese. Each entry contributes
+several dense documents (titles and question variants in e5's "query" role, the lead of its
+answers in the "passage" role) and one lexical document; an entry's dense score is its best
+document's. A query in another language than English or Chinese is searched densely only: the
+lexical side cannot read it, and its noise measured worse than nothing.
 """
 
 from __future__ import annotations
@@ -14,19 +16,27 @@ from dataclasses import dataclass
 import faiss
 import numpy as np
 
-from actions.knowledge.embedder import Embedder
+from actions.knowledge.embedder import Embedder, Role
 from actions.knowledge.entry import KnowledgeEntry
 from actions.knowledge.lexical import LexicalIndex
 from actions.knowledge.synonyms import SynonymTable
-from actions.knowledge.text import Tokenizer, has_chinese
+from actions.knowledge.text import Tokenizer, has_chinese, lead_paragraph, search_group
 
 RRF_K = 60  # the usual reciprocal-rank-fusion constant: damps the weight of the very top ranks
-DENSE_CANDIDATES = 200
-# (dense, lexical) weight of each ranking in the fusion. Measured on tests/eval: an English-only
-# model's ranking of a Chinese query is noise (Chinese hit@1 0.52 with it, 0.83 without).
-LATIN_WEIGHTS = (1.0, 1.0)  # plain RRF; other weights measured no better (0.4-1.0: 0.82-0.85)
-CHINESE_WEIGHTS_MULTILINGUAL = (0.5, 1.0)
-CHINESE_WEIGHTS_ENGLISH_MODEL = (0.0, 1.0)
+DENSE_CANDIDATES = 400
+# (dense, lexical) weight of each ranking in the fusion, per query group (measured with
+# `make eval` on the tuning sets; see the README).
+FUSION_WEIGHTS = {
+    "en": (1.0, 1.0),
+    "zh": (0.5, 1.0),
+    "other": (1.0, 0.0),
+}
+# An English-only model's ranking of a Chinese query is noise (Chinese hit@1 0.52 with it, 0.83
+# without), so with such a model Chinese is lexical only and other languages are matched as
+# English.
+ENGLISH_MODEL_WEIGHTS = {"en": (1.0, 1.0), "zh": (0.0, 1.0), "other": (1.0, 1.0)}
+# Which documents an entry contributes to the dense side.
+DOCUMENT_KINDS = frozenset({"title", "question", "tags", "lead"})
 
 
 @dataclass(frozen=True)
@@ -48,13 +58,34 @@ class Hit:
     confidence: float
 
 
-def dense_documents(entry: KnowledgeEntry) -> list[tuple[str, bool]]:
-    """The texts embedded for an entry, each with whether it is Chinese."""
-    texts = [*entry.title.values(), *(q for qs in entry.questions.values() for q in qs)]
-    if entry.tags:
-        texts.append(", ".join(entry.tags))
-    texts.append(entry.answers["en"][:400])
-    return [(text, has_chinese(text)) for text in texts]
+@dataclass(frozen=True)
+class DenseDocument:
+    """One text embedded for an entry."""
+
+    text: str
+    role: Role
+    chinese: bool
+
+
+def dense_documents(
+    entry: KnowledgeEntry, kinds: frozenset[str] = DOCUMENT_KINDS
+) -> list[DenseDocument]:
+    """The texts embedded for an entry: what users ask in the query role, answers as passages."""
+    asked: list[str] = []
+    if "title" in kinds:
+        asked += entry.title.values()
+    if "question" in kinds:
+        asked += (q for qs in entry.questions.values() for q in qs)
+    if "tags" in kinds and entry.tags:
+        asked.append(", ".join(entry.tags))
+    documents = [DenseDocument(text, "query", has_chinese(text)) for text in asked]
+    if "lead" in kinds:
+        documents += [
+            DenseDocument(lead_paragraph(answer), "passage", language == "zh")
+            for language, answer in entry.answers.items()
+            if language in ("en", "zh")
+        ]
+    return documents
 
 
 def lexical_document(entry: KnowledgeEntry) -> str:
@@ -65,17 +96,42 @@ def lexical_document(entry: KnowledgeEntry) -> str:
     return " ".join([head, head, *entry.answers.values()])
 
 
-def document_layout(entries: Sequence[KnowledgeEntry]) -> tuple[list[str], list[int], list[bool]]:
-    """The dense documents of ``entries`` in index order: texts, owning entry, is-Chinese."""
-    texts: list[str] = []
-    owners: list[int] = []
-    chinese: list[bool] = []
+@dataclass(frozen=True)
+class DocumentLayout:
+    """The dense documents of a list of entries in index order."""
+
+    texts: list[str]
+    roles: list[Role]
+    owners: list[int]
+    chinese: list[bool]
+
+    def embed(self, embed: Callable[[list[str], Role], np.ndarray]) -> np.ndarray:
+        """All documents' vectors in order, each embedded in its role."""
+        if not self.texts:
+            return np.zeros((0, 1), dtype=np.float32)
+        vectors: list[np.ndarray | None] = [None] * len(self.texts)
+        for role in ("query", "passage"):
+            rows = [i for i, r in enumerate(self.roles) if r == role]
+            if rows:
+                for row, vector in zip(
+                    rows, embed([self.texts[i] for i in rows], role), strict=True
+                ):
+                    vectors[row] = vector
+        return np.stack(vectors).astype(np.float32)  # type: ignore[arg-type]
+
+
+def document_layout(
+    entries: Sequence[KnowledgeEntry], kinds: frozenset[str] = DOCUMENT_KINDS
+) -> DocumentLayout:
+    """The dense documents of ``entries`` in index order."""
+    layout = DocumentLayout([], [], [], [])
     for position, entry in enumerate(entries):
-        for text, is_chinese in dense_documents(entry):
-            texts.append(text)
-            owners.append(position)
-            chinese.append(is_chinese)
-    return texts, owners, chinese
+        for document in dense_documents(entry, kinds):
+            layout.texts.append(document.text)
+            layout.roles.append(document.role)
+            layout.owners.append(position)
+            layout.chinese.append(document.chinese)
+    return layout
 
 
 class KnowledgeIndex:
@@ -90,7 +146,8 @@ class KnowledgeIndex:
         chinese: For each vector, whether its document is Chinese.
         tokenizer: The lexical tokenizer; by default one that knows the entries' Chinese tags.
         synonyms: Synonym groups applied to the lexical side.
-        multilingual: Whether the embedder understands Chinese.
+        negatives: Vectors of out-of-scope examples (other countries' procedures, chat), in
+            the query role: a query closer to one of them than to its best entry is rejected.
     """
 
     def __init__(
@@ -102,19 +159,19 @@ class KnowledgeIndex:
         chinese: Sequence[bool],
         tokenizer: Tokenizer | None = None,
         synonyms: SynonymTable | None = None,
-        multilingual: bool = False,
+        negatives: np.ndarray | None = None,
     ) -> None:
         if len(vectors) != len(owners):
             raise ValueError("one owner per vector is needed")
         self.entries = list(entries)
         self._embedder = embedder
+        self._multilingual = embedder.multilingual
         self._owners = np.asarray(owners, dtype=np.int64)
         self._chinese = np.asarray(chinese, dtype=bool)
         self._tokenizer = tokenizer or Tokenizer(tag for entry in entries for tag in entry.tags)
         self._synonyms = synonyms or SynonymTable([])
-        self._chinese_weights = (
-            CHINESE_WEIGHTS_MULTILINGUAL if multilingual else CHINESE_WEIGHTS_ENGLISH_MODEL
-        )
+        self._negatives = negatives if negatives is not None and len(negatives) else None
+        self._weights = FUSION_WEIGHTS if self._multilingual else ENGLISH_MODEL_WEIGHTS
         self.faiss_index = faiss.IndexFlatIP(int(vectors.shape[1]) if len(vectors) else 1)
         if len(vectors):
             self.faiss_index.add(np.ascontiguousarray(vectors, dtype=np.float32))
@@ -131,8 +188,9 @@ class KnowledgeIndex:
         embedder: Embedder,
         tokenizer: Tokenizer | None = None,
         synonyms: SynonymTable | None = None,
-        multilingual: bool = False,
-        embed: Callable[[list[str]], np.ndarray] | None = None,
+        embed: Callable[[list[str], Role], np.ndarray] | None = None,
+        kinds: frozenset[str] = DOCUMENT_KINDS,
+        negatives: Sequence[str] = (),
     ) -> KnowledgeIndex:
         """Embeds every entry's documents and builds the index.
 
@@ -141,29 +199,46 @@ class KnowledgeIndex:
             embedder: The embedding model.
             tokenizer: The lexical tokenizer; by default one knowing the entries' Chinese tags.
             synonyms: Synonym groups applied to the lexical side.
-            multilingual: Whether the embedder understands Chinese.
-            embed: Optional ``texts -> vectors`` function (e.g. a caching one) used instead of
-                ``embedder.embed`` for the documents.
+            embed: Optional ``(texts, role) -> vectors`` function (e.g. a caching one) used
+                instead of ``embedder.embed`` for the documents.
+            kinds: Which documents to embed (see :func:`dense_documents`).
+            negatives: Out-of-scope examples (see the class).
         """
-        documents, owners, chinese = document_layout(entries)
-        vectors = (embed or embedder.embed)(documents) if documents else np.zeros((0, 1), "f4")
-        return cls(entries, embedder, vectors, owners, chinese, tokenizer, synonyms, multilingual)
+        layout = document_layout(entries, kinds)
+        vectors = layout.embed(embed or embedder.embed)
+        negative_vectors = (
+            (embed or embedder.embed)(list(negatives), "query") if negatives else None
+        )
+        return cls(
+            entries, embedder, vectors, layout.owners, layout.chinese, tokenizer, synonyms,
+            negative_vectors,
+        )  # fmt: skip
 
     def __len__(self) -> int:
         return len(self.entries)
 
-    def search(self, query: str, k: int = 5) -> list[Hit]:
-        """The ``k`` best entries for ``query``, best first."""
+    def search(self, query: str, k: int = 5, language: str | None = None) -> list[Hit]:
+        """The ``k`` best entries for ``query``, best first.
+
+        Args:
+            query: What the user typed.
+            k: How many entries.
+            language: The query's language if known (else judged from its script).
+        """
         if not self.entries or not query.strip():
             return []
-        chinese = has_chinese(query)
-        dense = self._dense_scores(query, chinese)
+        group = search_group(query, language)
+        vector = self.query_vector(query)
+        dense = self._dense_scores(vector, group == "zh")
+        negative = (
+            float(np.max(self._negatives @ vector[0])) if self._negatives is not None else -1.0
+        )
         terms = self._tokenizer.tokens(self._synonyms.expand(query))
         lexical, coverage = self._lexical.scores(terms)
 
-        dense_weight, lexical_weight = self._chinese_weights if chinese else LATIN_WEIGHTS
+        dense_weight, lexical_weight = self._weights[group]
         fused = dense_weight * _rrf(dense)
-        if float(np.max(lexical)) > 0:
+        if lexical_weight and float(np.max(lexical)) > 0:
             fused += lexical_weight * _rrf(lexical)
         order = np.argsort(-fused)[:k]
         return [
@@ -172,37 +247,65 @@ class KnowledgeIndex:
                 score=float(fused[i]),
                 dense=float(dense[i]),
                 lexical=float(coverage[i]),
-                confidence=confidence(float(dense[i]), float(coverage[i]), chinese),
+                confidence=confidence(
+                    float(dense[i]), float(coverage[i]), group, self._multilingual, negative
+                ),
             )
             for i in order
         ]
 
-    def _dense_scores(self, query: str, chinese: bool) -> np.ndarray:
+    def query_vector(self, query: str) -> np.ndarray:
+        """The query's embedding (one row), for checks beside the search."""
+        return self._embedder.embed([query], "query")
+
+    def _dense_scores(self, vector: np.ndarray, chinese: bool) -> np.ndarray:
         scores = np.full(len(self.entries), -1.0, dtype=np.float32)
         if self.faiss_index.ntotal == 0:
             return scores
-        vector = self._embedder.embed([query])
         found = min(DENSE_CANDIDATES, self.faiss_index.ntotal)
         similarities, rows = self.faiss_index.search(vector, found)
         for similarity, row in zip(similarities[0], rows[0], strict=True):
-            # A query is compared with documents in its own script only.
-            if row < 0 or self._chinese[row] != chinese:
+            # An English-only model compares a query with documents in its own script only.
+            if row < 0 or (not self._multilingual and self._chinese[row] != chinese):
                 continue
             owner = self._owners[row]
             scores[owner] = max(scores[owner], similarity)
         return scores
 
 
-def confidence(dense: float, lexical: float, chinese: bool) -> float:
+# e5's cosines are compressed: unrelated texts still score about 0.75, so the dense side's
+# confidence is the similarity rescaled from [floor, DENSE_CEILING] to [0, 1]. The floors, the
+# lexical scale and the negative margins were chosen on the tuning sets (tests/eval/retrieval,
+# tests/eval/tuning) for the most correct confident answers at >= 93% out-of-scope rejection.
+DENSE_FLOOR = {"en": 0.86, "zh": 0.86, "other": 0.82}
+DENSE_CEILING = 0.95
+LEXICAL_SCALE = 3.0
+# A query whose nearest out-of-scope example is closer than (best entry - margin) is rejected.
+NEGATIVE_MARGIN = {"en": 0.03, "zh": 0.03, "other": 0.02}
+
+
+def confidence(
+    dense: float, lexical: float, group: str, multilingual: bool = True, negative: float = -1.0
+) -> float:
     """How likely the hit answers the query, from its dense and lexical scores (0-1).
 
-    Latin script: both sides must agree (the weaker one counts), because out-of-scope near
-    misses ("US green card") score high on one side only. Chinese: lexical only, as the default
-    embedding model cannot read it. ``make eval`` calibrates the thresholds on this score.
+    With the multilingual model: English and Chinese need both sides to agree (the weaker one
+    counts, with the lexical side scaled), because out-of-scope near misses ("US green card")
+    score high on one side only; other languages have the dense side only. With an English-only
+    model, Chinese is lexical only. ``negative`` is the query's similarity to the nearest
+    out-of-scope example. ``make eval`` calibrates the thresholds on this score.
     """
-    if chinese:
-        return lexical
-    return min(max(dense, 0.0), 1.5 * lexical, 1.0)
+    if not multilingual:
+        if group == "zh":
+            return lexical
+        return min(max(dense, 0.0), 1.5 * lexical, 1.0)
+    if negative > dense - NEGATIVE_MARGIN[group]:
+        return 0.0
+    floor = DENSE_FLOOR[group]
+    scaled = float(np.clip((dense - floor) / (DENSE_CEILING - floor), 0.0, 1.0))
+    if group == "other":
+        return scaled
+    return min(scaled, LEXICAL_SCALE * lexical, 1.0)
 
 
 def _rrf(scores: np.ndarray) -> np.ndarray:

@@ -69,3 +69,37 @@ def stem(word: str) -> str:
 
 def has_chinese(text: str) -> bool:
     return bool(_HAN.search(text))
+
+
+_KANA_HANGUL = re.compile(r"[\u3040-\u30ff\uac00-\ud7af\u1100-\u11ff]")
+_LATIN_LETTER = re.compile(r"[A-Za-z\u00c0-\u024f]")
+_OTHER_LETTER = re.compile(r"[^\W\d_A-Za-z\u00c0-\u024f\u3400-\u4dbf\u4e00-\u9fff]")
+
+
+def search_group(text: str, language: str | None = None) -> str:
+    """Which search recipe fits a query: ``en``, ``zh`` or ``other`` (any other language).
+
+    Args:
+        text: The query.
+        language: Its language when the caller knows it (the gateway identified it).
+    """
+    if language in ("en", "zh"):
+        return language
+    if language is not None:
+        return "other"
+    if _KANA_HANGUL.search(text):
+        return "other"
+    if has_chinese(text):
+        return "zh"
+    if len(_OTHER_LETTER.findall(text)) > len(_LATIN_LETTER.findall(text)):
+        return "other"
+    return "en"
+
+
+def lead_paragraph(answer: str, limit: int = 400) -> str:
+    """The opening paragraph of an answer (where the direct fact is), at most ``limit`` chars."""
+    for paragraph in answer.split("\n\n"):
+        text = paragraph.strip()
+        if text:
+            return text.replace("**", "")[:limit]
+    return ""

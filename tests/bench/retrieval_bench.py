@@ -17,7 +17,7 @@ from datetime import date
 
 import numpy as np
 
-from actions.knowledge.embedder import SentenceTransformerEmbedder
+from actions.knowledge.embedder import embedder_for
 from actions.knowledge.entry import KnowledgeEntry
 from actions.knowledge.index import KnowledgeIndex
 from actions.knowledge.loader import load_knowledge
@@ -81,7 +81,7 @@ def main() -> int:
         settings.path(settings.knowledge.folder), LanguageRegistry.load().codes, date.today()
     ).entries
     synonyms = SynonymTable.load(settings.path(settings.knowledge.folder) / "synonyms.yml")
-    embedder = SentenceTransformerEmbedder(settings.knowledge.embedding_model)
+    embedder = embedder_for(settings.knowledge)
     started = time.perf_counter()
     embedder.warm_up()
     model_load = time.perf_counter() - started

@@ -116,30 +116,48 @@ def macro_f1(pairs: list[tuple[str, str]]) -> tuple[float, dict[str, float]]:
     return round(sum(per_intent.values()) / len(per_intent), 4), per_intent
 
 
-def heldout_texts() -> set[str]:
-    data = yaml.safe_load(HELDOUT.read_text(encoding="utf-8"))
-    return {
-        line[2:].strip()
-        for block in data["nlu"]
-        for line in block["examples"].splitlines()
-        if line.startswith("- ")
-    }
+# A held-out NLU file and its language (None: English or Chinese, judged by script).
+Heldout = tuple[Path, str | None]
 
 
-def score(model: Path, folder: Path) -> dict:
-    # One `rasa test nlu` run over both files: loading the model is the slow part.
+def heldout_sets(report: Path | None = None) -> list[Heldout]:
+    """The held-out NLU files: ours, or the frozen report set's ``nlu/<lang>.yml``."""
+    if report is None:
+        return [(HELDOUT, None)]
+    return [(path, path.stem) for path in sorted((report / "nlu").glob("*.yml"))]
+
+
+def heldout_texts(heldouts: list[Heldout]) -> dict[str, str]:
+    """Each held-out text with its language."""
+    texts: dict[str, str] = {}
+    for path, language in heldouts:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        for block in data["nlu"]:
+            for line in block["examples"].splitlines():
+                if line.startswith("- "):
+                    text = line[2:].strip()
+                    texts[text] = language or ("zh" if has_chinese(text) else "en")
+    return texts
+
+
+def score(model: Path, folder: Path, heldouts: list[Heldout] | None = None) -> dict:
+    # One `rasa test nlu` run over all files: loading the model is the slow part.
+    heldouts = heldouts or heldout_sets()
     data = folder / "data"
     data.mkdir(parents=True)
-    (data / "heldout.yml").write_text(HELDOUT.read_text(encoding="utf-8"), encoding="utf-8")
+    for position, (path, _) in enumerate(heldouts):
+        (data / f"heldout_{position}.yml").write_text(
+            path.read_text(encoding="utf-8"), encoding="utf-8"
+        )
     routing_file(data)
     predictions = predict(model, data, folder / "out")
-    held = heldout_texts()
+    held = heldout_texts(heldouts)
     heldout = [item for item in predictions if item["text"] in held]
     routing = [item for item in predictions if item["text"] not in held]
     by_language: dict[str, list[tuple[str, str]]] = defaultdict(list)
     errors = []
     for item in heldout:
-        language = "zh" if has_chinese(item["text"]) else "en"
+        language = held[item["text"]]
         got = item["intent_prediction"]["name"]
         by_language[language].append((item["intent"], got))
         if got != item["intent"]:
@@ -224,7 +242,16 @@ def main(argv: list[str] | None = None) -> int:
         default=[],
         help="NLU pipeline configs to train and score side by side",
     )
+    parser.add_argument(
+        "--report",
+        type=Path,
+        nargs="?",
+        const=ROOT / "tests" / "eval" / "report",
+        default=None,
+        help="score the frozen report set's nlu/<lang>.yml files instead of our held-out set",
+    )
     args = parser.parse_args(argv)
+    heldouts = heldout_sets(args.report)
     if not args.model.exists():
         print(f"{args.model} is missing: run `make model` first", file=sys.stderr)
         return 1
@@ -232,15 +259,15 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         started = time.monotonic()
-        reports["config.yml (trained model)"] = score(args.model, folder / "main")
+        reports["config.yml (trained model)"] = score(args.model, folder / "main", heldouts)
         for config in args.compare:
             model = train_nlu(config.resolve(), folder / "models")
-            reports[str(config)] = score(model, folder / config.stem)
+            reports[str(config)] = score(model, folder / config.stem, heldouts)
     for name, report in reports.items():
         print_report(name, report)
     main_report = next(iter(reports.values()))
     result = {
-        "heldout": str(HELDOUT.relative_to(ROOT)),
+        "heldout": [str(path) for path, _ in heldouts],
         "target_macro_f1": TARGET_F1,
         **main_report,
         "comparison": {

@@ -36,9 +36,7 @@ def unanswered(tmp_path: Path) -> UnansweredLog:
 
 @pytest.fixture
 def action(knowledge, unanswered) -> ActionAnswerFromKnowledge:
-    return ActionAnswerFromKnowledge(
-        knowledge, unanswered, min_confidence_latin=0.3, min_confidence_chinese=0.3
-    )
+    return ActionAnswerFromKnowledge(knowledge, unanswered, {"en": 0.3, "zh": 0.3, "other": 0.3})
 
 
 async def run(
@@ -112,7 +110,7 @@ async def test_out_of_scope_is_declined_without_suggestions(action, unanswered) 
 
 async def test_a_database_failure_does_not_lose_the_reply(knowledge) -> None:
     broken = UnansweredLog(create_engine("sqlite:////nonexistent-dir/x.db"))
-    action = ActionAnswerFromKnowledge(knowledge, broken, 0.99, 0.99)
+    action = ActionAnswerFromKnowledge(knowledge, broken, {"en": 0.99, "zh": 0.99, "other": 0.99})
     replies = await run(action, "sim card please")
     assert [r["kind"] for r in replies] == ["not_sure", "reach_a_person"]
 

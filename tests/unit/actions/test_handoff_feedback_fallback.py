@@ -137,7 +137,7 @@ def did_you_mean(tmp_path: Path, registry, engine) -> ActionDidYouMean:
     write_entry(folder, "sim-card")
     base = KnowledgeBase(folder, tmp_path / "index", HashingEmbedder(), registry.codes)
     base.warm_up()
-    return ActionDidYouMean(base, UnansweredLog(engine), 0.99, 0.99)
+    return ActionDidYouMean(base, UnansweredLog(engine), {"en": 0.99, "zh": 0.99, "other": 0.99})
 
 
 def unsure(text: str, language: str = "en", events=None):

@@ -45,10 +45,23 @@ def test_scores_are_bounded_and_unrelated_queries_score_low(base: KnowledgeBase)
     assert base.search("", 3) == [] and base.search("   ", 3) == []
 
 
-def test_confidence_needs_both_sides_in_latin_script() -> None:
-    assert confidence(0.9, 0.1, chinese=False) == pytest.approx(0.15)
-    assert confidence(0.2, 0.9, chinese=False) == pytest.approx(0.2)
-    assert confidence(0.0, 0.7, chinese=True) == pytest.approx(0.7)
+def test_confidence_with_an_english_only_model() -> None:
+    assert confidence(0.9, 0.1, "en", multilingual=False) == pytest.approx(0.15)
+    assert confidence(0.2, 0.9, "en", multilingual=False) == pytest.approx(0.2)
+    assert confidence(0.0, 0.7, "zh", multilingual=False) == pytest.approx(0.7)
+
+
+def test_multilingual_confidence_rescales_dense_and_needs_lexical_in_en_and_zh() -> None:
+    # e5 cosines below the floor mean nothing; at the ceiling, full confidence.
+    assert confidence(0.80, 1.0, "en") == 0.0
+    assert confidence(0.95, 1.0, "zh") == pytest.approx(1.0)
+    # English and Chinese: a dense match without shared terms is not trusted.
+    assert confidence(0.95, 0.0, "en") == 0.0
+    # Other languages: the dense side alone.
+    assert confidence(0.95, 0.0, "other") == pytest.approx(1.0)
+    # A query nearer an out-of-scope example than its best entry is rejected.
+    assert confidence(0.93, 1.0, "en", negative=0.95) == 0.0
+    assert confidence(0.93, 1.0, "en", negative=0.85) > 0.0
 
 
 def test_synonyms_apply_to_queries_and_entries(folder: Path, registry) -> None:
