@@ -177,7 +177,9 @@ async def test_the_assistant_never_answers_an_expired_policy_as_current(
     ensure_schema(engine)
 
     def action_on(day: date) -> ActionAnswerFromKnowledge:
-        return ActionAnswerFromKnowledge(base, UnansweredLog(engine), 0.3, 0.3, today=lambda: day)
+        return ActionAnswerFromKnowledge(
+            base, UnansweredLog(engine), {"en": 0.3, "zh": 0.3, "other": 0.3}, today=lambda: day
+        )
 
     async def ask(day: date, language: str, text: str) -> dict:
         tracker = make_tracker(
