@@ -208,7 +208,7 @@ class ActionAnswerFromKnowledge(Action):
     ) -> None:
         language = context.reply_language
         buttons = self._intent_suggestions(tracker, language)
-        hits = [hit for hit in hits if hit.confidence > 0]  # no match at all is not a suggestion
+        hits = [hit for hit in hits if hit.related]  # no match at all is not a suggestion
         key = None
         if hits and not out_of_scope:
             text = NOT_SURE[language]

@@ -49,6 +49,9 @@ class Hit:
         dense: Best cosine similarity of the query to one of the entry's documents.
         lexical: IDF-weighted share of the query's terms that the entry contains (0-1).
         confidence: How sure the index is that this entry answers the query (0-1).
+        related: The entry is close enough to offer as "did you mean", even when the query is
+            nearer an out-of-scope example than this entry (a vague "visa problem" sits as
+            close to "US visa problem" as to our visa entries: not an answer, but a lead).
     """
 
     entry: KnowledgeEntry
@@ -56,6 +59,7 @@ class Hit:
     dense: float
     lexical: float
     confidence: float
+    related: bool = False
 
 
 @dataclass(frozen=True)
@@ -250,6 +254,8 @@ class KnowledgeIndex:
                 confidence=confidence(
                     float(dense[i]), float(coverage[i]), group, self._multilingual, negative
                 ),
+                related=confidence(float(dense[i]), float(coverage[i]), group, self._multilingual)
+                > 0,
             )
             for i in order
         ]

@@ -135,3 +135,26 @@ def test_no_reload_check_within_the_interval(folder: Path, tmp_path: Path, regis
     assert knowledge.refresh() is None  # checked less than an hour ago
     assert knowledge.refresh(force=True) is not None
     assert knowledge.get("sim-card").answers["en"] == "Changed."
+
+
+class MultilingualHashing(HashingEmbedder):
+    """The hashing embedder on the multilingual path, where out-of-scope examples count."""
+
+    @property
+    def multilingual(self) -> bool:
+        return True
+
+
+def test_a_query_vetoed_by_an_out_of_scope_example_still_offers_related_entries(
+    folder: Path, registry
+) -> None:
+    # "visa problem" is as close to "US visa problem" as to the visa entries: never answered
+    # from them, but they are the "did you mean" a user would expect.
+    entries = load_knowledge(folder, registry.codes).entries
+    question = "How do I apply for a residence permit?"  # one of the entry's own questions
+    index = KnowledgeIndex.build(entries, MultilingualHashing(), negatives=[question])
+    best = index.search(question, 1)[0]
+    assert best.entry.id == "residence-permit-apply"
+    assert best.confidence == 0.0 and best.related
+    unrelated = index.search("zzzz qqqq", 1)[0]
+    assert not unrelated.related
