@@ -126,6 +126,7 @@ class TranslatingLanguageLayer:
     def _localize(self, replies: list[Reply], language: str) -> list[Reply]:
         results = list(replies)
         by_source: dict[str, list[int]] = {}
+        titles_only: dict[str, list[int]] = {}
         for position, reply in enumerate(replies):
             if reply.language == language:
                 continue
@@ -137,8 +138,10 @@ class TranslatingLanguageLayer:
                     language=language,
                     buttons=self._buttons(reply, language),
                 )
+                titles_only.setdefault(reply.language, []).append(position)
                 continue
             by_source.setdefault(reply.language, []).append(position)
+        self._translate_titles(results, replies, titles_only, language)
 
         noted = False
         target = self._argos(language)
@@ -157,6 +160,35 @@ class TranslatingLanguageLayer:
                 continue
             self._translate_replies(results, positions, source, target, language)
         return results
+
+    def _translate_titles(
+        self,
+        results: list[Reply],
+        originals: list[Reply],
+        by_source: dict[str, list[int]],
+        language: str,
+    ) -> None:
+        """Machine-translates the button titles of hand-written replies that have no
+        hand-written string (e.g. knowledge entry titles under a keyed "did you mean")."""
+        target = self._argos(language)
+        for source_language, positions in by_source.items():
+            source = self._argos(source_language)
+            wanted = [
+                (position, j)
+                for position in positions
+                for j, button in enumerate(originals[position].buttons)
+                if self._handwritten(button.title, language) is None and button.title.strip()
+            ]
+            if not wanted or not self._engine.can_translate(source, target):
+                continue
+            texts = [originals[p].buttons[j].title for p, j in wanted]
+            translations = self._text.translate_texts(texts, source, target)
+            for (position, j), translation in zip(wanted, translations, strict=True):
+                if translation.failure:
+                    continue
+                buttons = list(results[position].buttons)
+                buttons[j] = Button(translation.text, buttons[j].payload)
+                results[position] = replace(results[position], buttons=tuple(buttons))
 
     def _translate_replies(
         self, results: list[Reply], positions: list[int], source: str, target: str, language: str

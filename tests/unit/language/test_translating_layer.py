@@ -225,3 +225,25 @@ async def test_a_reply_naming_its_interface_string_is_shown_hand_written(
     assert out.language == "ar" and not out.machine_translated and not out.notes
     [unknown] = await layer.localize([Reply(written, "en", data={"string": "nope"})], "fr")
     assert unknown.text == f"FR<{written}>"
+
+
+async def test_a_keyed_reply_still_translates_the_titles_it_has_no_string_for(
+    identifier, strings, registry
+) -> None:
+    """A keyed "did you mean": catalogue text and intent buttons, knowledge titles by machine."""
+    engine = FakeEngine(french, INSTALLED)
+    layer = layer_with(engine, identifier, strings, registry)
+    buttons = (
+        Button(strings.get("button_book_appointment", "en"), "/book_appointment"),
+        Button("Getting a SIM card", '/ask_knowledge{"entry_id": "sim-card"}'),
+    )
+    reply = Reply("Not sure.", "en", buttons=buttons, data={"string": "not_sure"})
+    [out] = await layer.localize([reply], "fr")
+    assert out.text == strings.get("not_sure", "fr") and not out.notes
+    assert [b.title for b in out.buttons] == [
+        strings.get("button_book_appointment", "fr"),
+        "FR<Getting a SIM card>",
+    ]
+    [untranslated] = await layer.localize([reply], "ar")  # no en->ar pair: the title stays
+    assert untranslated.text == strings.get("not_sure", "ar")
+    assert untranslated.buttons[1].title == "Getting a SIM card"
