@@ -17,21 +17,22 @@ from rasa_sdk.types import DomainDict
 
 from actions.faq import ActionAnswerFromKnowledge, entry_payload
 from actions.forms import FORM_SLOTS
+from actions.interface_strings import interface_string
 
-# What each intent a user may have meant offers, as a button.
-INTENT_DESCRIPTIONS: dict[str, dict[str, str]] = {
-    "plan_arrival": {"en": "Plan my first weeks in China", "zh": "规划入境后的办事安排"},
-    "book_appointment": {"en": "Book an appointment at the hall", "zh": "预约到大厅办事"},
-    "show_appointment": {"en": "See my appointment", "zh": "查看我的预约"},
-    "cancel_appointment": {"en": "Cancel an appointment", "zh": "取消预约"},
-    "request_human": {"en": "Talk to a person", "zh": "联系工作人员"},
-    "change_language": {"en": "Change the language", "zh": "切换语言"},
-    "help": {"en": "What can you do?", "zh": "你能做什么？"},
+# What each intent a user may have meant offers, as a button: the catalogue key of its title, so
+# the gateway shows it in the user's own language (the catalogue's English text is the title).
+INTENT_BUTTONS: dict[str, str] = {
+    "plan_arrival": "button_plan_arrival",
+    "book_appointment": "button_book_appointment",
+    "show_appointment": "button_show_appointment",
+    "cancel_appointment": "button_cancel_appointment",
+    "request_human": "button_talk_to_person",
+    "change_language": "button_change_language",
+    "help": "button_what_can_you_do",
 }
+# Intents answered by a knowledge entry: the button opens the entry.
 SPECIAL_PAYLOADS = {"hall_hours_location": entry_payload("community-hall-opening-hours")}
-SPECIAL_DESCRIPTIONS = {
-    "hall_hours_location": {"en": "Hall opening hours and address", "zh": "大厅办公时间和地址"}
-}
+SPECIAL_BUTTONS = {"hall_hours_location": "button_hours_directions"}
 MAX_INTENT_SUGGESTIONS = 2
 MIN_INTENT_CONFIDENCE = 0.1
 
@@ -59,13 +60,13 @@ class ActionDidYouMean(ActionAnswerFromKnowledge):
             name = str(item.get("name"))
             if float(item.get("confidence") or 0) < MIN_INTENT_CONFIDENCE:
                 break
-            if name in INTENT_DESCRIPTIONS:
-                title, payload = INTENT_DESCRIPTIONS[name][language], f"/{name}"
-            elif name in SPECIAL_PAYLOADS:
-                title, payload = SPECIAL_DESCRIPTIONS[name][language], SPECIAL_PAYLOADS[name]
+            if name in INTENT_BUTTONS:
+                key, payload = INTENT_BUTTONS[name], f"/{name}"
+            elif name in SPECIAL_BUTTONS:
+                key, payload = SPECIAL_BUTTONS[name], SPECIAL_PAYLOADS[name]
             else:
                 continue
-            buttons.append({"title": title, "payload": payload})
+            buttons.append({"title": interface_string(key, language), "payload": payload})
             if len(buttons) == MAX_INTENT_SUGGESTIONS:
                 break
         return buttons

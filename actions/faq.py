@@ -37,34 +37,13 @@ log = logging.getLogger(__name__)
 
 ENTRY_ENTITY = "entry_id"
 
-NOT_SURE = {
-    "en": "I'm not sure I have the right answer to that. Did you mean one of these?",
-    "zh": "我不确定能准确回答这个问题。您想问的是下面哪一个？",
-}
-OUT_OF_SCOPE = {
-    "en": (
-        "Sorry, that is outside what I know. I can help with living and working in Changsha: "
-        "visas, permits, registration, tax, housing, banking, healthcare and schools."
-    ),
-    "zh": (
-        "抱歉，这超出了我能回答的范围。"
-        "我可以解答在长沙工作和生活的问题：签证、许可、登记、个税、租房、银行、医疗和入学。"
-    ),
-}
-REACH_A_PERSON = {
-    "en": (
-        "A person can help: any counter of the Daze Lake service hall during its opening "
-        "hours, or the Changsha government hotline 12345."
-    ),
-    "zh": ("也可以找工作人员：办公时间内到大泽湖服务大厅任一窗口，或拨打长沙政务服务热线 12345。"),
-}
-
-
-STILL_STUCK = {
-    "en": "I'm still not getting it, sorry. Would you like to talk to a person?",
-    "zh": "抱歉，我还是没能理解。需要联系工作人员吗？",
-}
-TALK_TO_A_PERSON = {"en": "Talk to a person", "zh": "联系工作人员"}
+# The Changsha government hotline that ``reach_a_person`` names is the fact ``tel_city_hotline``
+# of knowledge/facts.yml; the catalogue has no facts placeholder, so it is written out in every
+# catalogue file (change it there too if the fact changes).
+REACH_A_PERSON = "reach_a_person"
+# The same, after "I'm still not getting it" (the second message in a row not understood).
+STILL_STUCK_REACH_A_PERSON = "still_stuck_reach_a_person"
+TALK_TO_A_PERSON = "button_talk_to_person"
 # The procedures the "documents" button offers (entries that list a procedure's documents).
 DOCUMENT_ENTRIES = (
     "residence-permit-documents",
@@ -73,6 +52,12 @@ DOCUMENT_ENTRIES = (
 )
 # Replies that mean the assistant did not understand the previous message.
 STUCK_KINDS = frozenset({"not_sure", "did_you_mean"})
+
+
+def send_reach_a_person(dispatcher: CollectingDispatcher, language: str) -> None:
+    """Says how to reach a person (a hall counter, the city hotline), in the user's language."""
+    text = interface_string(REACH_A_PERSON, language)
+    send_reply(dispatcher, text, language, kind="reach_a_person", string=REACH_A_PERSON)
 
 
 def was_stuck_before(tracker: Tracker) -> bool:
@@ -209,25 +194,29 @@ class ActionAnswerFromKnowledge(Action):
         language = context.reply_language
         buttons = self._intent_suggestions(tracker, language)
         hits = [hit for hit in hits if hit.related]  # no match at all is not a suggestion
-        key = None
         if hits and not out_of_scope:
-            text = NOT_SURE[language]
+            key = "not_sure"
             buttons += [
                 {"title": hit.entry.title_in(language), "payload": entry_payload(hit.entry.id)}
                 for hit in hits
             ]
         elif out_of_scope:
-            text = OUT_OF_SCOPE[language]
+            key = "out_of_scope"
         else:
             key = "no_answer"
-            text = interface_string(key, language)
+        text = interface_string(key, language)
         send_reply(dispatcher, text, language, buttons=buttons, kind="not_sure", string=key)
         if was_stuck_before(tracker):
-            person = [{"title": TALK_TO_A_PERSON[language], "payload": "/request_human"}]
-            text = f"{STILL_STUCK[language]} {REACH_A_PERSON[language]}"
-            send_reply(dispatcher, text, language, buttons=person, kind="reach_a_person")
+            person = [
+                {"title": interface_string(TALK_TO_A_PERSON, language), "payload": "/request_human"}
+            ]
+            key = STILL_STUCK_REACH_A_PERSON
+            text = interface_string(key, language)
+            send_reply(
+                dispatcher, text, language, buttons=person, kind="reach_a_person", string=key
+            )
         else:
-            send_reply(dispatcher, REACH_A_PERSON[language], language, kind="reach_a_person")
+            send_reach_a_person(dispatcher, language)
 
     def _intent_suggestions(self, tracker: Tracker, language: str) -> list[dict[str, str]]:
         """Other things the user may have meant; the fallback action adds the intents'."""

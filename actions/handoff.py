@@ -17,7 +17,7 @@ from rasa_sdk.types import DomainDict
 from sqlalchemy.exc import SQLAlchemyError
 
 from actions.context import turn_context
-from actions.faq import REACH_A_PERSON
+from actions.faq import send_reach_a_person
 from actions.hall import Clock, HallCalendar
 from actions.replies import send_reply
 from actions.transcript import transcript
@@ -86,7 +86,7 @@ class ActionRequestHuman(Action):
         except SQLAlchemyError:
             log.exception("could not record a handoff request")
             send_reply(dispatcher, TEXT["store_failed"][language], language, kind="handoff")
-            send_reply(dispatcher, REACH_A_PERSON[language], language, kind="reach_a_person")
+            send_reach_a_person(dispatcher, language)
             return [SlotSet("handoff_outside_hours", False)]
         data: dict[str, Any] = {"request_id": request_id, "staff_available": is_open}
         if is_open:
@@ -134,5 +134,5 @@ class ActionStoreHandoffMessage(Action):
             data={"request_id": request_id, "message_stored": bool(stored)},
         )
         if not stored:
-            send_reply(dispatcher, REACH_A_PERSON[language], language, kind="reach_a_person")
+            send_reach_a_person(dispatcher, language)
         return [SlotSet("handoff_message", None), SlotSet("handoff_outside_hours", None)]

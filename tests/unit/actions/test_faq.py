@@ -7,6 +7,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy import create_engine
 
 from actions.faq import ActionAnswerFromKnowledge, entry_payload
+from actions.interface_strings import interface_string
 from actions.knowledge.base import KnowledgeBase
 from actions.knowledge.embedder import HashingEmbedder
 from bot.storage.database import create_database_engine, ensure_schema
@@ -104,7 +105,8 @@ async def test_a_suggestion_button_opens_that_entry(action) -> None:
 async def test_out_of_scope_is_declined_without_suggestions(action, unanswered) -> None:
     declined, _ = await run(action, "tell me a joke about bitcoin", intent="out_of_scope")
     assert declined["buttons"] == [] if "buttons" in declined else True
-    assert "outside what I know" in declined["text"]
+    assert declined["text"] == interface_string("out_of_scope", "en")
+    assert declined["data"]["string"] == "out_of_scope"
     assert unanswered.recent()[0].reason == "out_of_scope"
 
 

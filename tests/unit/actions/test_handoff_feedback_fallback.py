@@ -8,6 +8,7 @@ from actions.feedback import ActionRecordFeedback, feedback_buttons
 from actions.forms import ActionLeaveForm
 from actions.hall import HallCalendar
 from actions.handoff import ActionRequestHuman, ActionStoreHandoffMessage
+from actions.interface_strings import interface_string
 from actions.knowledge.base import KnowledgeBase
 from actions.knowledge.embedder import HashingEmbedder
 from actions.language_menu import ActionOfferLanguages
@@ -169,8 +170,10 @@ async def test_stuck_twice_is_offered_a_person(did_you_mean) -> None:
     )
     _, (_, person) = await run(did_you_mean, unsure("zzz", "zh", events))
     assert person["kind"] == "reach_a_person"
-    assert person["buttons"] == [{"title": "联系工作人员", "payload": "/request_human"}]
-    assert "还是没能理解" in person["text"]
+    talk = interface_string("button_talk_to_person", "zh")
+    assert person["buttons"] == [{"title": talk, "payload": "/request_human"}]
+    assert person["data"]["string"] == "still_stuck_reach_a_person"
+    assert "还是没能理解" in person["text"] and "12345" in person["text"]
 
 
 async def test_leaving_a_form_confirms_and_clears_its_slots() -> None:
