@@ -12,6 +12,7 @@ from rasa_sdk.types import DomainDict
 from sqlalchemy.exc import SQLAlchemyError
 
 from actions.context import turn_context
+from actions.interface_strings import interface_string
 from actions.replies import send_reply
 from bot.storage.feedback import Rating, RatingLog, now
 
@@ -21,21 +22,11 @@ BUTTON_TITLES = {
     "en": ("👍 Helpful", "👎 Not helpful"),
     "zh": ("👍 有帮助", "👎 没帮助"),
 }
-TEXT = {
-    "helpful": {
-        "en": "Thank you for the feedback! Glad it helped.",
-        "zh": "感谢您的反馈！很高兴能帮到您。",
-    },
-    "not_helpful": {
-        "en": "Thank you for telling me; staff will improve this answer. "
-        "A person can help you in the meantime.",
-        "zh": "感谢反馈，工作人员会改进这条回答。您也可以联系工作人员。",
-    },
-    "general": {
-        "en": "Thank you for the feedback!",
-        "zh": "感谢您的反馈！",
-    },
-    "person": {"en": "Talk to a person", "zh": "联系工作人员"},
+# The thanks for each kind of rating: catalogue keys (the gateway shows the user's language).
+THANKS = {
+    "helpful": "feedback_helpful",
+    "not_helpful": "feedback_not_helpful",
+    "general": "feedback_thanks",
 }
 
 
@@ -102,7 +93,9 @@ class ActionRecordFeedback(Action):
         entry_id = next(tracker.get_latest_entity_values("entry_id"), None)
         helpful = _as_bool(next(tracker.get_latest_entity_values("helpful"), None))
         if helpful is None:  # feedback in words, not a button: thank, store nothing guessed
-            send_reply(dispatcher, TEXT["general"][language], language, kind="feedback")
+            key = THANKS["general"]
+            text = interface_string(key, language)
+            send_reply(dispatcher, text, language, kind="feedback", string=key)
             return []
         entry_id = entry_id or last_answered_entry(tracker)
         if entry_id is not None and str(entry_id) not in answered_entries(tracker):
@@ -120,16 +113,16 @@ class ActionRecordFeedback(Action):
                 await asyncio.to_thread(self._ratings.record, rating)
             except SQLAlchemyError:  # the thanks matters more than the row
                 log.exception("could not store a rating")
-        key = "helpful" if helpful else "not_helpful"
-        buttons = (
-            [] if helpful else [{"title": TEXT["person"][language], "payload": "/request_human"}]
-        )
+        key = THANKS["helpful" if helpful else "not_helpful"]
+        person = interface_string("button_talk_to_person", language)
+        buttons = [] if helpful else [{"title": person, "payload": "/request_human"}]
         send_reply(
             dispatcher,
-            TEXT[key][language],
+            interface_string(key, language),
             language,
             buttons=buttons,
             kind="feedback",
             data={"entry_id": entry_id, "helpful": helpful},
+            string=key,
         )
         return []

@@ -12,10 +12,8 @@ from actions.context import turn_context
 from actions.interface_strings import interface_string
 from actions.replies import send_reply
 
-BUTTONS = {
-    "en": [("What can you do?", "/help")],
-    "zh": [("你能做什么？", "/help")],
-}
+# The greeting's buttons: (catalogue key of the title, payload).
+BUTTONS = [("button_what_can_you_do", "/help")]
 
 
 class ActionGreetUser(Action):
@@ -33,7 +31,10 @@ class ActionGreetUser(Action):
             dispatcher,
             interface_string("greeting", language),
             language,
-            buttons=[{"title": t, "payload": p} for t, p in BUTTONS[language]],
+            buttons=[
+                {"title": interface_string(key, language), "payload": payload}
+                for key, payload in BUTTONS
+            ],
             kind="greeting",
             string="greeting",
         )

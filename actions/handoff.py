@@ -19,6 +19,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from actions.context import turn_context
 from actions.faq import send_reach_a_person
 from actions.hall import Clock, HallCalendar
+from actions.interface_strings import interface_string
 from actions.replies import send_reply
 from actions.transcript import transcript
 from actions.wording import format_moment
@@ -26,27 +27,24 @@ from bot.storage.handoffs import HandoffQueue
 
 log = logging.getLogger(__name__)
 
-TEXT = {
-    "open": {
-        "en": "I've asked the staff of the service hall to join. A member of staff will reply "
-        "here shortly; they can read our conversation so far.",
-        "zh": "已通知服务大厅工作人员，工作人员稍后会在这里回复您，并能看到我们之前的对话。",
-    },
-    "closed": {
-        "en": "The hall is closed now; staff are back on {when}. Leave a short message and they "
-        "will reply then. What would you like to tell them?",
-        "zh": "大厅现在不在办公时间，工作人员将于{when}回来。请留言，工作人员上班后会回复您。"
-        "您想留言说什么？",
-    },
-    "message_taken": {
-        "en": "Thank you, your message is saved. Staff will reply after the hall opens.",
-        "zh": "谢谢，您的留言已保存，工作人员上班后会回复您。",
-    },
-    "store_failed": {
-        "en": "Sorry, I could not pass your request to staff just now.",
-        "zh": "抱歉，暂时无法将您的请求转给工作人员。",
-    },
+# Catalogue keys of the replies (the gateway shows them in the user's own language).
+OPEN = "handoff_open"
+MESSAGE_TAKEN = "handoff_message_taken"
+STORE_FAILED = "handoff_store_failed"
+# Not in the catalogue yet: the gateway cannot fill {when} when it re-renders a key, so this
+# reply is machine-translated for languages other than English and Chinese.
+CLOSED = {
+    "en": "The hall is closed now; staff are back on {when}. Leave a short message and they "
+    "will reply then. What would you like to tell them?",
+    "zh": "大厅现在不在办公时间，工作人员将于{when}回来。请留言，工作人员上班后会回复您。"
+    "您想留言说什么？",
 }
+
+
+def send_keyed(dispatcher: CollectingDispatcher, key: str, language: str, **kwargs: Any) -> None:
+    """Sends the catalogue string ``key`` as a handoff reply that names its key."""
+    text = interface_string(key, language)
+    send_reply(dispatcher, text, language, kind="handoff", string=key, **kwargs)
 
 
 class ActionRequestHuman(Action):
@@ -85,16 +83,16 @@ class ActionRequestHuman(Action):
             )
         except SQLAlchemyError:
             log.exception("could not record a handoff request")
-            send_reply(dispatcher, TEXT["store_failed"][language], language, kind="handoff")
+            send_keyed(dispatcher, STORE_FAILED, language)
             send_reach_a_person(dispatcher, language)
             return [SlotSet("handoff_outside_hours", False)]
         data: dict[str, Any] = {"request_id": request_id, "staff_available": is_open}
         if is_open:
-            send_reply(dispatcher, TEXT["open"][language], language, kind="handoff", data=data)
+            send_keyed(dispatcher, OPEN, language, data=data)
         else:
             back = self._calendar.next_opening(now)
             data["staff_back_at"] = back.isoformat()
-            text = TEXT["closed"][language].format(when=format_moment(back, language))
+            text = CLOSED[language].format(when=format_moment(back, language))
             send_reply(dispatcher, text, language, kind="handoff", data=data)
         return [
             SlotSet("handoff_request_id", request_id),
@@ -125,12 +123,10 @@ class ActionStoreHandoffMessage(Action):
         except SQLAlchemyError:
             log.exception("could not store a handoff message")
             stored = False
-        key = "message_taken" if stored else "store_failed"
-        send_reply(
+        send_keyed(
             dispatcher,
-            TEXT[key][language],
+            MESSAGE_TAKEN if stored else STORE_FAILED,
             language,
-            kind="handoff",
             data={"request_id": request_id, "message_stored": bool(stored)},
         )
         if not stored:

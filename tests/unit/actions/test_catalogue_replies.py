@@ -8,6 +8,9 @@ from pathlib import Path
 import pytest
 
 from actions.fallback import INTENT_BUTTONS, SPECIAL_BUTTONS, ActionDidYouMean
+from actions.feedback import ActionRecordFeedback
+from actions.hall import HallCalendar
+from actions.handoff import ActionRequestHuman
 from actions.interface_strings import interface_string
 from actions.knowledge.base import KnowledgeBase
 from actions.knowledge.embedder import HashingEmbedder
@@ -17,8 +20,10 @@ from bot.language.detection import LanguageIdentifier
 from bot.language.protection import Glossary
 from bot.language.translating_layer import TranslatingLanguageLayer
 from bot.storage.database import create_database_engine, ensure_schema
+from bot.storage.feedback import RatingLog
+from bot.storage.handoffs import HandoffQueue
 from bot.storage.unanswered import UnansweredLog
-from tests.unit.actions.helpers import run, tracker_for
+from tests.unit.actions.helpers import WEDNESDAY_MORNING, fixed_clock, run, tracker_for
 from tests.unit.knowledge.helpers import write_entry, write_knowledge
 
 KNOWLEDGE = Path(__file__).resolve().parents[3] / "knowledge"
@@ -131,3 +136,22 @@ def test_the_hotline_in_every_language_is_the_fact(strings, registry) -> None:
         assert strings.get("still_stuck_reach_a_person", code).startswith(
             strings.get("still_stuck", code)
         ), code
+
+
+async def test_handoff_and_feedback_replies_name_their_keys(tmp_path: Path, layer, strings) -> None:
+    engine = create_database_engine(f"sqlite:///{tmp_path}/handoff.db")
+    ensure_schema(engine)
+    request = ActionRequestHuman(
+        HandoffQueue(engine), HallCalendar.load(), fixed_clock(WEDNESDAY_MORNING)
+    )
+    _, (joined,) = await run(request, tracker_for("human", "ar", intent="request_human"))
+    assert joined["data"]["string"] == "handoff_open"
+    _, (thanks,) = await run(
+        ActionRecordFeedback(RatingLog(engine)), tracker_for("great", "ar", intent="feedback")
+    )
+    assert thanks["data"]["string"] == "feedback_thanks"
+    shown = await localized(layer, [joined, thanks], "ar")
+    assert [reply.text for reply in shown] == [
+        strings.get("handoff_open", "ar"),
+        strings.get("feedback_thanks", "ar"),
+    ]

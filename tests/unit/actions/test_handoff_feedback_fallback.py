@@ -106,7 +106,9 @@ async def test_a_rating_is_stored_with_its_entry_and_thanked(engine) -> None:
     entities = [{"entity": "entry_id", "value": "sim-card"}, {"entity": "helpful", "value": False}]
     tracker = tracker_for("/feedback", "zh", entities=entities, events=answered("sim-card"))
     _, (reply,) = await run(action, tracker)
-    assert reply["buttons"] == [{"title": "联系工作人员", "payload": "/request_human"}]
+    talk = interface_string("button_talk_to_person", "zh")
+    assert reply["buttons"] == [{"title": talk, "payload": "/request_human"}]
+    assert reply["data"]["string"] == "feedback_not_helpful"
     assert ratings.totals() == {"sim-card": (1, 1)}
 
 
