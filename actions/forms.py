@@ -11,6 +11,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.context import turn_context
+from actions.interface_strings import interface_string
 from actions.replies import send_reply
 
 # The slots each form fills; leaving the form clears them.
@@ -19,24 +20,13 @@ FORM_SLOTS = {
     "booking_form": ("booking_service", "booking_date", "booking_time"),
     "handoff_form": ("handoff_message",),
 }
+# What leaving each form says: catalogue keys (the gateway shows the user's language).
 LEFT = {
-    "arrival_plan_form": {
-        "en": "OK, I've stopped the arrival plan. Ask me anything else whenever you like.",
-        "zh": "好的，已退出入境安排规划。还有其他问题随时问我。",
-    },
-    "booking_form": {
-        "en": "OK, I've stopped the booking; nothing was booked. Anything else I can do?",
-        "zh": "好的，已取消本次预约流程，没有生成预约。还有什么可以帮您？",
-    },
-    "handoff_form": {
-        "en": "OK, no message left. Your request for a person is still recorded.",
-        "zh": "好的，没有留言。您联系工作人员的请求已记录。",
-    },
+    "arrival_plan_form": "form_left_arrival_plan",
+    "booking_form": "form_left_booking",
+    "handoff_form": "form_left_handoff",
 }
-NOTHING_TO_STOP = {
-    "en": "There's nothing to stop. What can I help you with?",
-    "zh": "当前没有进行中的流程。请问有什么可以帮您？",
-}
+NOTHING_TO_STOP = "nothing_to_stop"
 
 
 def inform_payload(slot: str, value: str) -> str:
@@ -79,7 +69,11 @@ class ActionLeaveForm(Action):
         language = turn_context(tracker).reply_language
         form = last_active_form(tracker)
         if form not in FORM_SLOTS:
-            send_reply(dispatcher, NOTHING_TO_STOP[language], language)
+            text = interface_string(NOTHING_TO_STOP, language)
+            send_reply(dispatcher, text, language, string=NOTHING_TO_STOP)
             return []
-        send_reply(dispatcher, LEFT[form][language], language, kind="form_left")
+        key = LEFT[form]
+        send_reply(
+            dispatcher, interface_string(key, language), language, kind="form_left", string=key
+        )
         return [SlotSet(slot, None) for slot in FORM_SLOTS[form]]

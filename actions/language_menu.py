@@ -9,13 +9,11 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.context import turn_context
+from actions.interface_strings import interface_string
 from actions.replies import send_reply
 
-TEXT = {
-    "en": "Choose your language below. I answer in English and Chinese myself and translate "
-    "for 30 more languages.",
-    "zh": "请在下方选择语言。我可以直接用中文和英文回答，其他30种语言通过翻译提供。",
-}
+# The catalogue key of the menu's text (the gateway shows the user's language).
+TEXT = "language_menu_intro"
 
 
 class ActionOfferLanguages(Action):
@@ -31,9 +29,10 @@ class ActionOfferLanguages(Action):
         language = context.reply_language
         send_reply(
             dispatcher,
-            TEXT[language],
+            interface_string(TEXT, language),
             language,
             kind="language_menu",
             data={"current_language": context.language},
+            string=TEXT,
         )
         return []

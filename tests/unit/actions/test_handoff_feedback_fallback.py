@@ -186,13 +186,14 @@ async def test_leaving_a_form_confirms_and_clears_its_slots() -> None:
     tracker = tracker_for("算了", "zh", intent="stop", events=events)
     events, (reply,) = await run(ActionLeaveForm(), tracker)
     assert "已取消本次预约流程" in reply["text"]
+    assert reply["data"]["string"] == "form_left_booking"
     assert slot_events(events) == dict.fromkeys(["booking_service", "booking_date", "booking_time"])
 
 
 async def test_change_language_asks_the_channel_for_its_picker() -> None:
     _, (reply,) = await run(ActionOfferLanguages(), tracker_for("change language", "de"))
     assert reply["kind"] == "language_menu" and reply["language"] == "en"
-    assert reply["data"] == {"current_language": "de"}
+    assert reply["data"] == {"current_language": "de", "string": "language_menu_intro"}
 
 
 async def test_a_stray_form_answer_outside_a_form_clears_the_form_slots(did_you_mean) -> None:
