@@ -15,24 +15,17 @@ from actions.context import turn_context
 from actions.dates import AmbiguousDate, parse_date
 from actions.forms import answer_text, inform_payload
 from actions.hall import Clock, HallCalendar
+from actions.interface_strings import interface_string
 from actions.replies import send_reply
 from actions.wording import format_date
 from bot.storage.bookings import BookingBook
 
+# Replies with no placeholder are catalogue keys (the gateway shows the user's language).
+ASK_SERVICE = "booking_ask_service"
+UNKNOWN_SERVICE = "booking_unknown_service"
+NO_DATE = "booking_no_date"
+# Not in the catalogue yet: the gateway cannot fill {placeholders} when it re-renders a key.
 TEXT = {
-    "ask_service": {
-        "en": "Which service do you need an appointment for?",
-        "zh": "请问您要预约哪项业务？",
-    },
-    "unknown_service": {
-        "en": "Sorry, the hall doesn't book that. Please pick one of these services:",
-        "zh": "抱歉，大厅不提供该业务的预约。请选择以下业务之一：",
-    },
-    "no_date": {
-        "en": "I couldn't read a date in that. Which day would you like to come? "
-        "For example 2026-12-03, 3 December, tomorrow or next Monday.",
-        "zh": "没有识别出日期。您想哪天来？例如 2026-12-03、12月3日、明天或下周一。",
-    },
     "which_date": {
         "en": "Did you mean {first} or {second}?",
         "zh": "您指的是{first}还是{second}？",
@@ -159,10 +152,11 @@ class ValidateBookingForm(FormValidationAction):
             language = turn_context(tracker).reply_language
             send_reply(
                 dispatcher,
-                TEXT["unknown_service"][language],
+                interface_string(UNKNOWN_SERVICE, language),
                 language,
                 buttons=service_buttons(language),
                 kind="invalid_answer",
+                string=UNKNOWN_SERVICE,
             )
         return {"booking_service": service}
 
@@ -190,7 +184,8 @@ class ValidateBookingForm(FormValidationAction):
             )
             return {"booking_date": None}
         if parsed is None:
-            send_reply(dispatcher, TEXT["no_date"][language], language, kind="invalid_answer")
+            text = interface_string(NO_DATE, language)
+            send_reply(dispatcher, text, language, kind="invalid_answer", string=NO_DATE)
             return {"booking_date": None}
         problem = self._rules.date_problem(parsed)
         if problem is None:
@@ -261,7 +256,11 @@ class ActionAskBookingService(Action):
     ) -> list[dict[str, Any]]:
         language = turn_context(tracker).reply_language
         send_reply(
-            dispatcher, TEXT["ask_service"][language], language, buttons=service_buttons(language)
+            dispatcher,
+            interface_string(ASK_SERVICE, language),
+            language,
+            buttons=service_buttons(language),
+            string=ASK_SERVICE,
         )
         return []
 

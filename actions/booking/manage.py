@@ -16,6 +16,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from actions.booking.catalogue import service_name
 from actions.booking.form import BookingRules
 from actions.context import TurnContext, turn_context
+from actions.interface_strings import interface_string
 from actions.replies import send_reply
 from actions.wording import format_date
 from bot.storage.bookings import (
@@ -36,6 +37,12 @@ CODE_IN_TEXT = re.compile(
 )
 BOOKING_SLOTS = ("booking_service", "booking_date", "booking_time")
 
+# Replies with no placeholder are catalogue keys (the gateway shows the user's language).
+STORE_FAILED = "booking_store_failed"
+NONE_UPCOMING = "booking_none_upcoming"
+YOUR_BOOKINGS = "booking_your_bookings"
+WHICH_CANCEL = "booking_which_cancel"
+# Not in the catalogue yet: the gateway cannot fill {placeholders} when it re-renders a key.
 TEXT = {
     "booked": {
         "en": "Booked: {service}, {date} at {time}, at the Daze Lake service hall. "
@@ -54,10 +61,6 @@ TEXT = {
         "hold. Cancel one to book another.",
         "zh": "您已有 {count} 个待办预约，已达上限。请先取消一个再预约。",
     },
-    "store_failed": {
-        "en": "Sorry, I could not save the booking just now. Please try again in a minute.",
-        "zh": "抱歉，暂时无法保存预约，请稍后再试。",
-    },
     "show": {
         "en": "Appointment {code}: {service}, {date} at {time} ({status}).",
         "zh": "预约 {code}：{service}，{date} {time}（{status}）。",
@@ -68,15 +71,6 @@ TEXT = {
         "en": "I can't find an appointment with the code {code}. Please check the code.",
         "zh": "没有找到确认码为 {code} 的预约，请核对确认码。",
     },
-    "none_upcoming": {
-        "en": "You have no upcoming appointments. Would you like to book one?",
-        "zh": "您目前没有待办的预约。要预约吗？",
-    },
-    "your_bookings": {"en": "Your upcoming appointments:", "zh": "您的待办预约："},
-    "which_cancel": {
-        "en": "Which appointment should I cancel?",
-        "zh": "要取消哪一个预约？",
-    },
     "cancelled": {
         "en": "Cancelled appointment {code} ({service}, {date} at {time}).",
         "zh": "已取消预约 {code}（{service}，{date} {time}）。",
@@ -85,7 +79,6 @@ TEXT = {
         "en": "Appointment {code} was already cancelled.",
         "zh": "预约 {code} 之前已取消。",
     },
-    "book_button": {"en": "Book an appointment", "zh": "预约办事"},
     "cancel_button": {"en": "Cancel {code}", "zh": "取消 {code}"},
 }
 
@@ -166,7 +159,8 @@ class ActionConfirmBooking(Action):
             return reset
         except SQLAlchemyError:
             log.exception("could not store a booking")
-            send_reply(dispatcher, TEXT["store_failed"][language], language)
+            text = interface_string(STORE_FAILED, language)
+            send_reply(dispatcher, text, language, string=STORE_FAILED)
             return reset
         send_reply(
             dispatcher,
@@ -190,10 +184,16 @@ class _ByCodeAction(Action):
     def _none_upcoming(self, dispatcher: CollectingDispatcher, language: str) -> None:
         send_reply(
             dispatcher,
-            TEXT["none_upcoming"][language],
+            interface_string(NONE_UPCOMING, language),
             language,
             kind="booking",
-            buttons=[{"title": TEXT["book_button"][language], "payload": "/book_appointment"}],
+            buttons=[
+                {
+                    "title": interface_string("button_book_appointment", language),
+                    "payload": "/book_appointment",
+                }
+            ],
+            string=NONE_UPCOMING,
         )
 
     def _show(
@@ -229,7 +229,8 @@ class ActionShowBooking(_ByCodeAction):
         if not upcoming:
             self._none_upcoming(dispatcher, language)
         else:
-            send_reply(dispatcher, TEXT["your_bookings"][language], language)
+            text = interface_string(YOUR_BOOKINGS, language)
+            send_reply(dispatcher, text, language, string=YOUR_BOOKINGS)
             for booking in upcoming:
                 self._show(dispatcher, booking, context)
         return []
@@ -259,7 +260,8 @@ class ActionCancelBooking(_ByCodeAction):
                 }
                 for b in upcoming
             ]
-            send_reply(dispatcher, TEXT["which_cancel"][language], language, buttons=buttons)
+            text = interface_string(WHICH_CANCEL, language)
+            send_reply(dispatcher, text, language, buttons=buttons, string=WHICH_CANCEL)
             return []
         cancelled = self._rules.book.cancel(
             code, now=self._rules.clock(), sender_id=tracker.sender_id

@@ -72,6 +72,7 @@ async def test_a_service_typed_or_pressed_is_accepted_an_unknown_one_is_not(rule
     assert value == "social_insurance"
     value, (reply,) = await validate(validator, "booking_service", "haircut", tracker_for("x"))
     assert value is None and "doesn't book that" in reply["text"] and reply["buttons"]
+    assert reply["data"]["string"] == "booking_unknown_service"
 
 
 @pytest.mark.parametrize(
@@ -107,6 +108,7 @@ async def test_good_and_unreadable_dates(rules) -> None:
     assert (await validate(validator, "booking_date", "tomorrow", tracker_for("x")))[0] == THURSDAY
     value, (reply,) = await validate(validator, "booking_date", "soonish", tracker_for("x"))
     assert value is None and "couldn't read a date" in reply["text"]
+    assert reply["data"]["string"] == "booking_no_date"
 
 
 async def test_a_fully_booked_day_is_refused(rules, book) -> None:
