@@ -21,6 +21,7 @@ from actions.context import turn_context
 from actions.dates import AmbiguousDate, parse_date
 from actions.forms import answer_text, inform_payload
 from actions.hall import Clock
+from actions.interface_strings import interface_string
 from actions.replies import send_reply
 from actions.wording import format_date
 
@@ -96,11 +97,10 @@ VISA_PURPOSE = {
     "r": "talent",
 }
 
-ASK_AGAIN_DATE = {
-    "en": "I couldn't read a date in that. When do (or did) you enter China? "
-    "For example 2026-12-03, 3 December or tomorrow.",
-    "zh": "没有识别出日期。请问您哪天入境（或已经哪天入境）？例如 2026-12-03、12月3日或明天。",
-}
+# Replies with no placeholder are catalogue keys (the gateway shows the user's language).
+ASK_AGAIN_DATE = "planner_no_date"
+ASK_AGAIN_PURPOSE = "planner_ask_purpose"
+# Not in the catalogue yet: the gateway cannot fill {placeholders} when it re-renders a key.
 TOO_OLD = {
     "en": "That is more than {days} days ago, so the first deadlines have passed. "
     "Please ask at the hall (or the police station) what to do now.",
@@ -113,10 +113,6 @@ TOO_FAR = {
 WHICH_DATE = {
     "en": "Did you mean {first} or {second}?",
     "zh": "您指的是{first}还是{second}？",
-}
-ASK_AGAIN_PURPOSE = {
-    "en": "Please choose the purpose of your stay: work, study, family, business or talent.",
-    "zh": "请选择您来华的目的：工作、学习、家庭团聚、商务或人才引进。",
 }
 HEADER = {
     "en": "Your checklist for arriving on {date} ({purpose}):",
@@ -238,7 +234,8 @@ class ValidateArrivalPlanForm(FormValidationAction):
             )
             return {"entry_date": None}
         if parsed is None:
-            send_reply(dispatcher, ASK_AGAIN_DATE[language], language, kind="invalid_answer")
+            text = interface_string(ASK_AGAIN_DATE, language)
+            send_reply(dispatcher, text, language, kind="invalid_answer", string=ASK_AGAIN_DATE)
             return {"entry_date": None}
         if parsed < today - timedelta(days=MAX_DAYS_PAST):
             reason = TOO_OLD[language].format(days=MAX_DAYS_PAST)
@@ -256,7 +253,8 @@ class ValidateArrivalPlanForm(FormValidationAction):
         purpose = purpose_of(answer_text(value, "stay_purpose"))
         if purpose is None:
             language = turn_context(tracker).reply_language
-            send_reply(dispatcher, ASK_AGAIN_PURPOSE[language], language, kind="invalid_answer")
+            text = interface_string(ASK_AGAIN_PURPOSE, language)
+            send_reply(dispatcher, text, language, kind="invalid_answer", string=ASK_AGAIN_PURPOSE)
         return {"stay_purpose": purpose}
 
 
