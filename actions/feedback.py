@@ -18,10 +18,9 @@ from bot.storage.feedback import Rating, RatingLog, now
 
 log = logging.getLogger(__name__)
 
-BUTTON_TITLES = {
-    "en": ("👍 Helpful", "👎 Not helpful"),
-    "zh": ("👍 有帮助", "👎 没帮助"),
-}
+# The rating buttons: (symbol, catalogue key); the gateway keeps the symbol and shows the
+# catalogue string in the user's language.
+BUTTON_TITLES = (("👍", "button_helpful"), ("👎", "button_not_helpful"))
 # The thanks for each kind of rating: catalogue keys (the gateway shows the user's language).
 THANKS = {
     "helpful": "feedback_helpful",
@@ -32,7 +31,9 @@ THANKS = {
 
 def feedback_buttons(entry_id: str, language: str) -> list[dict[str, str]]:
     """The rating buttons for a knowledge answer."""
-    helpful, not_helpful = BUTTON_TITLES["zh" if language == "zh" else "en"]
+    helpful, not_helpful = (
+        f"{symbol} {interface_string(key, language)}" for symbol, key in BUTTON_TITLES
+    )
     return [
         {"title": helpful, "payload": f'/feedback{{"entry_id": "{entry_id}", "helpful": true}}'},
         {

@@ -107,8 +107,17 @@ class TranslatingLanguageLayer:
         return await asyncio.to_thread(self._localize, replies, language)
 
     def _handwritten(self, text: str, language: str) -> str | None:
-        key = self._interface_keys.get(text.strip())
-        return self._strings.get(key, language) if key else None
+        """The catalogue string whose English text ``text`` is, in ``language``; a leading
+        symbol such as an emoji ("👍 Helpful") is kept in front of it."""
+        text = text.strip()
+        key = self._interface_keys.get(text)
+        if key:
+            return self._strings.get(key, language)
+        symbol, _, rest = text.partition(" ")
+        key = self._interface_keys.get(rest.strip())
+        if key and symbol and not any(character.isalnum() for character in symbol):
+            return f"{symbol} {self._strings.get(key, language)}"
+        return None
 
     def _keyed(self, reply: Reply, language: str) -> str | None:
         """The catalogue string the action named, when the user's language has it."""

@@ -247,3 +247,16 @@ async def test_a_keyed_reply_still_translates_the_titles_it_has_no_string_for(
     [untranslated] = await layer.localize([reply], "ar")  # no en->ar pair: the title stays
     assert untranslated.text == strings.get("not_sure", "ar")
     assert untranslated.buttons[1].title == "Getting a SIM card"
+
+
+async def test_a_title_with_a_leading_symbol_keeps_it_before_the_hand_written_string(
+    identifier, strings, registry
+) -> None:
+    layer = layer_with(FakeEngine(french, set()), identifier, strings, registry)
+    helpful = f"👍 {strings.get('button_helpful', 'en')}"
+    reply = Reply("", "en", buttons=(Button(helpful, "/up"), Button("👍 Unknown", "/x")))
+    [out] = await layer.localize([reply], "ar")
+    assert [b.title for b in out.buttons] == [
+        f"👍 {strings.get('button_helpful', 'ar')}",
+        "👍 Unknown",
+    ]
