@@ -23,10 +23,12 @@ def _catalogue(language: str) -> dict[str, str]:
     return {str(key): str(value) for key, value in (loaded or {}).items()}
 
 
-def interface_string(key: str, language: str) -> str:
-    """The catalogue's ``key`` in ``language`` (English when that language lacks it).
+def interface_string(key: str, language: str, **params: object) -> str:
+    """The catalogue's ``key`` in ``language`` (English when that language lacks it), with its
+    ``{placeholders}`` filled from ``params`` (send the same ``params`` with the reply).
 
     Raises:
         KeyError: the English catalogue has no such key either (a programming error).
     """
-    return _catalogue(language).get(key) or _catalogue("en")[key]
+    text = _catalogue(language).get(key) or _catalogue("en")[key]
+    return text.format(**params) if params else text

@@ -6,11 +6,12 @@ Actions send rich replies as a custom JSON payload; the gateway's
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot.conversation.messages import RICH_REPLY_MARKER, STRING_KEY
+from bot.conversation.messages import RICH_REPLY_MARKER, STRING_KEY, STRING_PARAMS
 
 
 def send_reply(
@@ -24,6 +25,7 @@ def send_reply(
     kind: str = "text",
     data: dict[str, Any] | None = None,
     string: str | None = None,
+    params: Mapping[str, object] | None = None,
 ) -> None:
     """Sends one reply that says which language it is written in.
 
@@ -38,6 +40,8 @@ def send_reply(
         data: Anything else a channel may render.
         string: The interface-string key ``text`` was taken from; the gateway shows that key
             in the user's own language (see ``actions.interface_strings``).
+        params: The values ``text`` filled into the key's ``{placeholders}``; only values that
+            read the same in every language (a code, a count, a time such as 09:30).
     """
     payload: dict[str, Any] = {
         RICH_REPLY_MARKER: 1,
@@ -53,6 +57,8 @@ def send_reply(
         payload["source"] = source
     if string:
         data = {**(data or {}), STRING_KEY: string}
+        if params:
+            data[STRING_PARAMS] = dict(params)
     if data:
         payload["data"] = data
     dispatcher.utter_message(json_message=payload)

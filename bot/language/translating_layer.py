@@ -24,6 +24,7 @@ from bot.conversation.messages import (
     NATIVE_LANGUAGES,
     PIVOT_LANGUAGE,
     STRING_KEY,
+    STRING_PARAMS,
     Button,
     Reply,
 )
@@ -123,6 +124,9 @@ class TranslatingLanguageLayer:
         """The catalogue string the action named, when the user's language has it."""
         key = reply.data.get(STRING_KEY)
         if isinstance(key, str) and key in self._interface_keys.values():
+            params = reply.data.get(STRING_PARAMS)
+            if isinstance(params, dict) and params:
+                return self._strings.get(key, language, **{str(k): v for k, v in params.items()})
             return self._strings.get(key, language)
         return None
 

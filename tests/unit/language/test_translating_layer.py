@@ -260,3 +260,14 @@ async def test_a_title_with_a_leading_symbol_keeps_it_before_the_hand_written_st
         f"👍 {strings.get('button_helpful', 'ar')}",
         "👍 Unknown",
     ]
+
+
+async def test_a_keyed_reply_fills_its_placeholders_in_the_users_language(
+    identifier, strings, registry
+) -> None:
+    layer = layer_with(FakeEngine(french, set()), identifier, strings, registry)
+    data = {"string": "booking_unknown_code", "string_params": {"code": "3HKT9Q"}}
+    written = strings.get("booking_unknown_code", "en", code="3HKT9Q")
+    [out] = await layer.localize([Reply(written, "en", data=data)], "ar")
+    assert out.text == strings.get("booking_unknown_code", "ar", code="3HKT9Q")
+    assert "3HKT9Q" in out.text and out.language == "ar" and not out.notes
