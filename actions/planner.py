@@ -100,16 +100,10 @@ VISA_PURPOSE = {
 # Replies with no placeholder are catalogue keys (the gateway shows the user's language).
 ASK_AGAIN_DATE = "planner_no_date"
 ASK_AGAIN_PURPOSE = "planner_ask_purpose"
+# With a number of days as their placeholder (sent as the reply's params).
+TOO_OLD = "planner_too_old"
+TOO_FAR = "planner_too_far"
 # Not in the catalogue yet: the gateway cannot fill {placeholders} when it re-renders a key.
-TOO_OLD = {
-    "en": "That is more than {days} days ago, so the first deadlines have passed. "
-    "Please ask at the hall (or the police station) what to do now.",
-    "zh": "该日期已超过{days}天，首批办理期限已过。请到服务大厅或派出所咨询如何补办。",
-}
-TOO_FAR = {
-    "en": "That is more than a year ahead. Please give an entry date within the next {days} days.",
-    "zh": "该日期在一年以后。请提供未来{days}天内的入境日期。",
-}
 WHICH_DATE = {
     "en": "Did you mean {first} or {second}?",
     "zh": "您指的是{first}还是{second}？",
@@ -238,12 +232,18 @@ class ValidateArrivalPlanForm(FormValidationAction):
             send_reply(dispatcher, text, language, kind="invalid_answer", string=ASK_AGAIN_DATE)
             return {"entry_date": None}
         if parsed < today - timedelta(days=MAX_DAYS_PAST):
-            reason = TOO_OLD[language].format(days=MAX_DAYS_PAST)
-            send_reply(dispatcher, reason, language, kind="invalid_answer")
+            params = {"days": MAX_DAYS_PAST}
+            reason = interface_string(TOO_OLD, language, **params)
+            send_reply(
+                dispatcher, reason, language, kind="invalid_answer", string=TOO_OLD, params=params
+            )
             return {"entry_date": None}
         if parsed > today + timedelta(days=MAX_DAYS_AHEAD):
-            reason = TOO_FAR[language].format(days=MAX_DAYS_AHEAD)
-            send_reply(dispatcher, reason, language, kind="invalid_answer")
+            params = {"days": MAX_DAYS_AHEAD}
+            reason = interface_string(TOO_FAR, language, **params)
+            send_reply(
+                dispatcher, reason, language, kind="invalid_answer", string=TOO_FAR, params=params
+            )
             return {"entry_date": None}
         return {"entry_date": parsed.isoformat()}
 

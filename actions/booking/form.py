@@ -24,6 +24,12 @@ from bot.storage.bookings import BookingBook
 ASK_SERVICE = "booking_ask_service"
 UNKNOWN_SERVICE = "booking_unknown_service"
 NO_DATE = "booking_no_date"
+# Time problems whose only placeholder is the time (09:30 reads the same in every language).
+TIME_PROBLEMS = {
+    "no_time": "booking_no_time",
+    "slot_past": "booking_slot_past",
+    "slot_full": "booking_slot_full",
+}
 # Not in the catalogue yet: the gateway cannot fill {placeholders} when it re-renders a key.
 TEXT = {
     "which_date": {
@@ -56,22 +62,10 @@ TEXT = {
         "en": "Which time on {date}? The hall is open {hours}; free slots:",
         "zh": "{date}您想约几点？大厅办公时间 {hours}，可约时段：",
     },
-    "no_time": {
-        "en": "I couldn't read a time in that. Please pick one of the free slots.",
-        "zh": "没有识别出时间，请选择一个可约时段。",
-    },
     "not_a_slot": {
         "en": "{time} is not a booking slot: the hall is open {hours}, "
         "with slots every half hour. Please pick one of the free slots.",
         "zh": "{time}不是可预约时段：大厅办公时间 {hours}，每半小时一个时段。请选择可约时段。",
-    },
-    "slot_past": {
-        "en": "{time} today has already passed. Please pick a later slot.",
-        "zh": "今天{time}已经过了，请选择更晚的时段。",
-    },
-    "slot_full": {
-        "en": "{time} is fully booked. Please pick another slot.",
-        "zh": "{time}已约满，请选择其他时段。",
     },
 }
 
@@ -233,6 +227,19 @@ class ValidateBookingForm(FormValidationAction):
             problem = "slot_past" if past else "slot_full"
         if problem is None:
             return {"booking_time": slot}
+        if problem in TIME_PROBLEMS:
+            key = TIME_PROBLEMS[problem]
+            params = {"time": slot} if slot else {}
+            send_reply(
+                dispatcher,
+                interface_string(key, language, **params),
+                language,
+                kind="invalid_answer",
+                data={"reason": problem},
+                string=key,
+                params=params,
+            )
+            return {"booking_time": None}
         send_reply(
             dispatcher,
             TEXT[problem][language].format(

@@ -42,6 +42,10 @@ STORE_FAILED = "booking_store_failed"
 NONE_UPCOMING = "booking_none_upcoming"
 YOUR_BOOKINGS = "booking_your_bookings"
 WHICH_CANCEL = "booking_which_cancel"
+# With placeholders that read the same in every language (sent as the reply's params).
+TOO_MANY = "booking_too_many"
+UNKNOWN_CODE = "booking_unknown_code"
+ALREADY_CANCELLED = "booking_already_cancelled"
 # Not in the catalogue yet: the gateway cannot fill {placeholders} when it re-renders a key.
 TEXT = {
     "booked": {
@@ -56,28 +60,15 @@ TEXT = {
         "pick another slot.",
         "zh": "抱歉，{time}的最后一个名额刚刚被约走了，请重新预约并选择其他时段。",
     },
-    "too_many": {
-        "en": "You already have {count} upcoming appointments, the most one conversation can "
-        "hold. Cancel one to book another.",
-        "zh": "您已有 {count} 个待办预约，已达上限。请先取消一个再预约。",
-    },
     "show": {
         "en": "Appointment {code}: {service}, {date} at {time} ({status}).",
         "zh": "预约 {code}：{service}，{date} {time}（{status}）。",
     },
     "status_booked": {"en": "booked", "zh": "已预约"},
     "status_cancelled": {"en": "cancelled", "zh": "已取消"},
-    "unknown_code": {
-        "en": "I can't find an appointment with the code {code}. Please check the code.",
-        "zh": "没有找到确认码为 {code} 的预约，请核对确认码。",
-    },
     "cancelled": {
         "en": "Cancelled appointment {code} ({service}, {date} at {time}).",
         "zh": "已取消预约 {code}（{service}，{date} {time}）。",
-    },
-    "already_cancelled": {
-        "en": "Appointment {code} was already cancelled.",
-        "zh": "预约 {code} 之前已取消。",
     },
     "cancel_button": {"en": "Cancel {code}", "zh": "取消 {code}"},
 }
@@ -148,13 +139,15 @@ class ActionConfirmBooking(Action):
             )
             return reset
         except TooManyBookingsError:
-            count = self._rules.book.max_active_per_sender
+            count = self._rules.book.max_active_per_sender or 0  # raised only with a limit
             send_reply(
                 dispatcher,
-                TEXT["too_many"][language].format(count=count),
+                interface_string(TOO_MANY, language, count=count),
                 language,
                 kind="invalid_answer",
                 data={"reason": "too_many_bookings"},
+                string=TOO_MANY,
+                params={"count": count},
             )
             return reset
         except SQLAlchemyError:
@@ -221,7 +214,8 @@ class ActionShowBooking(_ByCodeAction):
             # Only the conversation that booked it may see it: another code is "not found".
             booking = self._rules.book.get_for(code, tracker.sender_id)
             if booking is None:
-                send_reply(dispatcher, TEXT["unknown_code"][language].format(code=code), language)
+                text = interface_string(UNKNOWN_CODE, language, code=code)
+                send_reply(dispatcher, text, language, string=UNKNOWN_CODE, params={"code": code})
             else:
                 self._show(dispatcher, booking, context)
             return []
@@ -271,6 +265,7 @@ class ActionCancelBooking(_ByCodeAction):
             send_reply(dispatcher, text, language, kind="booking", data=booking_data(cancelled))
             return []
         existing = self._rules.book.get_for(code, tracker.sender_id)
-        key = "already_cancelled" if existing is not None else "unknown_code"
-        send_reply(dispatcher, TEXT[key][language].format(code=code), language)
+        key = ALREADY_CANCELLED if existing is not None else UNKNOWN_CODE
+        text = interface_string(key, language, code=code)
+        send_reply(dispatcher, text, language, string=key, params={"code": code})
         return []

@@ -229,7 +229,10 @@ async def test_another_conversations_code_is_neither_shown_nor_cancelled(rules, 
     theirs = place(book, sender="someone-else")
     text = f"show booking {theirs.code}"
     _, (shown,) = await run(ActionShowBooking(rules), tracker_for(text, intent="show_appointment"))
-    assert "can't find an appointment" in shown["text"] and "data" not in shown
+    assert "can't find an appointment" in shown["text"]
+    # Nothing of their booking, only the catalogue key and the code this user typed.
+    not_found = {"string": "booking_unknown_code", "string_params": {"code": theirs.code}}
+    assert shown["data"] == not_found
     _, (cancel,) = await run(ActionCancelBooking(rules), tracker_for(f"cancel {theirs.code}"))
     assert "can't find an appointment" in cancel["text"]
     assert book.get(theirs.code).status == "booked"
@@ -248,7 +251,12 @@ async def test_a_conversation_holds_at_most_n_upcoming_bookings(tmp_path) -> Non
         tracker = tracker_for("x", slots={**slots, "booking_time": slot})
         replies.append((await run(ActionConfirmBooking(rules), tracker))[1][0])
     assert [r["kind"] for r in replies] == ["booking", "booking", "invalid_answer"]
-    assert replies[2]["data"] == {"reason": "too_many_bookings"} and "2" in replies[2]["text"]
+    assert replies[2]["data"] == {
+        "reason": "too_many_bookings",
+        "string": "booking_too_many",
+        "string_params": {"count": 2},
+    }
+    assert "2" in replies[2]["text"]
     # Cancelling one frees a place.
     book.cancel(replies[0]["data"]["code"], sender_id="test-user")
     tracker = tracker_for("x", slots={**slots, "booking_time": "11:00"})

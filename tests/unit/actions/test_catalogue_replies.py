@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from rasa_sdk.executor import CollectingDispatcher
 
 from actions.fallback import INTENT_BUTTONS, SPECIAL_BUTTONS, ActionDidYouMean
 from actions.feedback import ActionRecordFeedback
@@ -15,6 +16,7 @@ from actions.interface_strings import interface_string
 from actions.knowledge.base import KnowledgeBase
 from actions.knowledge.embedder import HashingEmbedder
 from actions.knowledge.facts import Facts
+from actions.replies import send_reply
 from bot.conversation.rasa_client import parse_rasa_messages
 from bot.language.detection import LanguageIdentifier
 from bot.language.protection import Glossary
@@ -23,6 +25,7 @@ from bot.storage.database import create_database_engine, ensure_schema
 from bot.storage.feedback import RatingLog
 from bot.storage.handoffs import HandoffQueue
 from bot.storage.unanswered import UnansweredLog
+from tests.fakes import rich_replies
 from tests.unit.actions.helpers import WEDNESDAY_MORNING, fixed_clock, run, tracker_for
 from tests.unit.knowledge.helpers import write_entry, write_knowledge
 
@@ -155,3 +158,12 @@ async def test_handoff_and_feedback_replies_name_their_keys(tmp_path: Path, laye
         strings.get("handoff_open", "ar"),
         strings.get("feedback_thanks", "ar"),
     ]
+
+
+def test_send_reply_names_the_key_and_its_params() -> None:
+    dispatcher = CollectingDispatcher()
+    text = interface_string("booking_slot_full", "en", time="09:30")
+    send_reply(dispatcher, text, "en", string="booking_slot_full", params={"time": "09:30"})
+    (reply,) = rich_replies(dispatcher)
+    assert reply["text"] == "09:30 is fully booked. Please pick another slot."
+    assert reply["data"] == {"string": "booking_slot_full", "string_params": {"time": "09:30"}}
