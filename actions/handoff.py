@@ -31,8 +31,8 @@ log = logging.getLogger(__name__)
 OPEN = "handoff_open"
 MESSAGE_TAKEN = "handoff_message_taken"
 STORE_FAILED = "handoff_store_failed"
-# Not in the catalogue yet: the gateway cannot fill {when} when it re-renders a key, so this
-# reply is machine-translated for languages other than English and Chinese.
+# Not in the catalogue yet: {when} is a date written in English or Chinese, so a keyed reply
+# would mix languages; this reply is machine-translated for the other languages.
 CLOSED = {
     "en": "The hall is closed now; staff are back on {when}. Leave a short message and they "
     "will reply then. What would you like to tell them?",

@@ -103,7 +103,8 @@ ASK_AGAIN_PURPOSE = "planner_ask_purpose"
 # With a number of days as their placeholder (sent as the reply's params).
 TOO_OLD = "planner_too_old"
 TOO_FAR = "planner_too_far"
-# Not in the catalogue yet: the gateway cannot fill {placeholders} when it re-renders a key.
+# Not in the catalogue yet: their values (dates, service names, hours) are written in English or
+# Chinese, so a keyed reply would mix languages; these go through machine translation.
 WHICH_DATE = {
     "en": "Did you mean {first} or {second}?",
     "zh": "您指的是{first}还是{second}？",

@@ -30,7 +30,8 @@ TIME_PROBLEMS = {
     "slot_past": "booking_slot_past",
     "slot_full": "booking_slot_full",
 }
-# Not in the catalogue yet: the gateway cannot fill {placeholders} when it re-renders a key.
+# Not in the catalogue yet: their values (dates, service names, hours) are written in English or
+# Chinese, so a keyed reply would mix languages; these go through machine translation.
 TEXT = {
     "which_date": {
         "en": "Did you mean {first} or {second}?",

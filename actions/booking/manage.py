@@ -46,7 +46,8 @@ WHICH_CANCEL = "booking_which_cancel"
 TOO_MANY = "booking_too_many"
 UNKNOWN_CODE = "booking_unknown_code"
 ALREADY_CANCELLED = "booking_already_cancelled"
-# Not in the catalogue yet: the gateway cannot fill {placeholders} when it re-renders a key.
+# Not in the catalogue yet: their values (dates, service names, hours) are written in English or
+# Chinese, so a keyed reply would mix languages; these go through machine translation.
 TEXT = {
     "booked": {
         "en": "Booked: {service}, {date} at {time}, at the Daze Lake service hall. "
