@@ -44,6 +44,7 @@ YOUR_BOOKINGS = "booking_your_bookings"
 WHICH_CANCEL = "booking_which_cancel"
 # With placeholders that read the same in every language (sent as the reply's params).
 TOO_MANY = "booking_too_many"
+TAKEN_MEANWHILE = "booking_taken_meanwhile"
 UNKNOWN_CODE = "booking_unknown_code"
 ALREADY_CANCELLED = "booking_already_cancelled"
 # Not in the catalogue yet: their values (dates, service names, hours) are written in English or
@@ -55,11 +56,6 @@ TEXT = {
         'To cancel, tell me "cancel {code}".',
         "zh": "预约成功：{service}，{date} {time}，大泽湖服务大厅。确认码 {code}。请携带护照。"
         "如需取消，请发送“取消 {code}”。",
-    },
-    "taken_meanwhile": {
-        "en": "Sorry, someone has just taken the last place at {time}. Please book again and "
-        "pick another slot.",
-        "zh": "抱歉，{time}的最后一个名额刚刚被约走了，请重新预约并选择其他时段。",
     },
     "show": {
         "en": "Appointment {code}: {service}, {date} at {time} ({status}).",
@@ -133,10 +129,12 @@ class ActionConfirmBooking(Action):
         except SlotFullError:
             send_reply(
                 dispatcher,
-                TEXT["taken_meanwhile"][language].format(time=slot),
+                interface_string(TAKEN_MEANWHILE, language, time=slot),
                 language,
                 kind="invalid_answer",
                 data={"reason": "slot_full"},
+                string=TAKEN_MEANWHILE,
+                params={"time": slot},
             )
             return reset
         except TooManyBookingsError:

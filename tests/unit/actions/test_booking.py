@@ -170,7 +170,12 @@ async def test_a_slot_taken_meanwhile_is_reported(rules, book) -> None:
     place(book, slot="14:00")
     slots = {"booking_service": "tax", "booking_date": THURSDAY, "booking_time": "14:00"}
     _, (reply,) = await run(ActionConfirmBooking(rules), tracker_for("x", slots=slots))
-    assert reply["data"] == {"reason": "slot_full"}
+    assert reply["data"] == {
+        "reason": "slot_full",
+        "string": "booking_taken_meanwhile",
+        "string_params": {"time": "14:00"},
+    }
+    assert "14:00" in reply["text"]
 
 
 async def test_show_and_cancel_by_code(rules, book) -> None:
