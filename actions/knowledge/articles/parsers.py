@@ -171,8 +171,9 @@ def parse_html(path: Path) -> tuple[DocumentMeta, list[Block], str]:
 
     tree = LexborHTMLParser(_read_text(path))
     header: dict[str, Any] = {}
-    for tag in tree.css("meta[name]"):
-        name, content = (tag.attributes.get("name") or "").lower(), tag.attributes.get("content")
+    for meta_tag in tree.css("meta[name]"):
+        name = (meta_tag.attributes.get("name") or "").lower()
+        content = meta_tag.attributes.get("content")
         if content and name in {"source", "source-url", "last-verified", "language", "title"}:
             header[name.replace("-", "_")] = content
     root = tree.css_first("html")
