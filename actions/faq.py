@@ -28,6 +28,7 @@ from actions.knowledge.base import KnowledgeBase
 from actions.knowledge.entry import KnowledgeEntry
 from actions.knowledge.index import Hit
 from actions.knowledge.text import search_group
+from actions.passage_answer import passage_reference, send_passage_answer
 from actions.replies import send_reply
 from actions.transcript import reply_kinds_since_previous_user_message
 from bot.language.strings import StringCatalogue
@@ -139,6 +140,8 @@ class ActionAnswerFromKnowledge(Action):
         if best is not None and best.confidence >= self._thresholds[search_group(query, language)]:
             self._answer(dispatcher, best.entry, context)
             return []
+        if await self._answer_from_articles(dispatcher, tracker, context, query, language):
+            return []
 
         intent = ((tracker.latest_message or {}).get("intent") or {}).get("name")
         await asyncio.to_thread(self._record, tracker, context, best, intent)
@@ -155,6 +158,38 @@ class ActionAnswerFromKnowledge(Action):
         ]
         text = interface_string("documents_which", language)
         send_reply(dispatcher, text, language, buttons=buttons, string="documents_which")
+
+    async def _answer_from_articles(
+        self,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        context: TurnContext,
+        query: str,
+        language: str | None,
+    ) -> bool:
+        """Quotes an article passage when one answers confidently (entries were not sure)."""
+        hits = await asyncio.to_thread(self._knowledge.search_passages, query, 1, language)
+        if not hits or hits[0].confidence < self._thresholds[search_group(query, language)]:
+            return False
+        send_passage_answer(
+            dispatcher, hits[0], self._knowledge.passages, query, context.reply_language
+        )
+        # Listed for staff, who may promote a good passage into a Q&A entry.
+        question = UnansweredQuestion(
+            asked_at=now(),
+            text=context.original_text[:2000],
+            language=context.language,
+            channel=context.channel,
+            sender_id=tracker.sender_id,
+            best_entry_id=passage_reference(hits[0].passage),
+            confidence=round(hits[0].confidence, 4),
+            reason="passage_answer",
+        )
+        try:
+            await asyncio.to_thread(self._unanswered.record, question)
+        except SQLAlchemyError:
+            log.exception("could not record a question answered from an article")
+        return True
 
     def _answer(
         self, dispatcher: CollectingDispatcher, entry: KnowledgeEntry, context: TurnContext
