@@ -17,7 +17,8 @@ from actions.knowledge.text import Tokenizer
 MAX_PASSAGE_CHARS = 700
 # The start of an article of a law, in English or Chinese, at the start of a block.
 LAW_ARTICLE = re.compile(r"^(?:Article\s+\d+|第[一二三四五六七八九十百零〇\d]+条)\b")
-SENTENCE = re.compile(r"[^.!?。！？；;]+(?:[.!?。！？；;]+[\"'”’）)]*|$)\s*")
+# A sentence ends at a stop, except a decimal point ("0.5 yuan" is one sentence).
+SENTENCE = re.compile(r"(?:[^.!?。！？；;]|(?<=\d)\.(?=\d))+(?:[.!?。！？；;]+[\"'”’）)]*|$)\s*")
 
 
 @dataclass(frozen=True)

@@ -249,13 +249,22 @@ class PassageIndex:
         matrix = np.stack([self._vectors[k] for k in keys]).astype(np.float32)
         return np.ascontiguousarray(matrix), len(missing)
 
-    def search(self, query: str, k: int = 3, language: str | None = None) -> list[PassageHit]:
+    def search(
+        self,
+        query: str,
+        k: int = 3,
+        language: str | None = None,
+        vector: np.ndarray | None = None,
+        negative: float = -1.0,
+    ) -> list[PassageHit]:
         """The ``k`` best passages for ``query``, best first (CPU-bound).
 
         Args:
             query: What the user typed.
             k: How many passages.
             language: The query's language if known (else judged from its script).
+            vector: The query's embedding, if the caller has it already.
+            negative: The query's similarity to the nearest out-of-scope example.
         """
         passages, index, lexical_index = self._passages, self._faiss, self._lexical
         if not passages or not query.strip():
@@ -263,7 +272,9 @@ class PassageIndex:
         group = search_group(query, language)
         multilingual = self._embedder.multilingual
         dense = np.full(len(passages), -1.0, dtype=np.float32)
-        similarities, rows = index.search(self._embedder.embed([query], "query"), len(passages))
+        if vector is None:
+            vector = self._embedder.embed([query], "query")
+        similarities, rows = index.search(vector, len(passages))
         for similarity, row in zip(similarities[0], rows[0], strict=True):
             if row >= 0:
                 dense[row] = similarity
@@ -278,7 +289,7 @@ class PassageIndex:
                 float(fused[i]),
                 float(dense[i]),
                 float(coverage[i]),
-                confidence(float(dense[i]), float(coverage[i]), group, multilingual),
+                confidence(float(dense[i]), float(coverage[i]), group, multilingual, negative),
             )
             for i in np.argsort(-fused)[:k]
         ]

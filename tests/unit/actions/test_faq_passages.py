@@ -59,7 +59,7 @@ def setup(tmp_path: Path, registry):
     engine = create_database_engine(f"sqlite:///{tmp_path}/app.db")
     ensure_schema(engine)
     action = ActionAnswerFromKnowledge(
-        base, UnansweredLog(engine), min_confidence_latin=0.3, min_confidence_chinese=0.3
+        base, UnansweredLog(engine), thresholds={"en": 0.3, "zh": 0.3, "other": 0.3}
     )
     return base, action, engine
 
@@ -118,7 +118,7 @@ async def test_a_chinese_passage_shown_to_an_english_reader_keeps_the_chinese(
     base, _, _ = setup
     (base.folder / "articles" / "tax.en.md").unlink()
     base.refresh(force=True)
-    (hit,) = base.search_passages("年度汇算", 1)
+    _, (hit,) = base.search_with_passages("年度汇算", 1)
     dispatcher = CollectingDispatcher()
     send_passage_answer(dispatcher, hit, base.passages, "年度汇算", reader="en")
     (reply,) = rich_replies(dispatcher)

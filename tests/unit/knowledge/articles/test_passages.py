@@ -53,6 +53,14 @@ def test_sentences_split_latin_and_chinese() -> None:
     assert sentences("One. Two? 三。四！") == ["One.", "Two?", "三。", "四！"]
 
 
+def test_a_decimal_point_does_not_end_a_sentence() -> None:
+    assert sentences("Printing costs 0.5 yuan per page. Copies too.") == [
+        "Printing costs 0.5 yuan per page.",
+        "Copies too.",
+    ]
+    assert sentences("每页收费0.5元。复印也可以。") == ["每页收费0.5元。", "复印也可以。"]
+
+
 def test_the_answering_sentence_is_found_with_its_neighbours() -> None:
     text = (
         "The hall has seven counters. It opened in 2026. Tax returns are due by 30 June. "

@@ -5,7 +5,7 @@ from pathlib import Path
 
 from actions.knowledge.articles.check import check_documents
 from actions.knowledge.articles.store import PassageIndex, document_files
-from actions.knowledge.embedder import HashingEmbedder
+from actions.knowledge.embedder import HashingEmbedder, Role
 from tests.unit.knowledge.articles.helpers import (
     CHINESE_MARKDOWN,
     INSURANCE_MARKDOWN,
@@ -24,9 +24,9 @@ class CountingEmbedder(HashingEmbedder):
         super().__init__()
         self.embedded: list[str] = []
 
-    def embed(self, texts: list[str]):  # type: ignore[no-untyped-def]
+    def embed(self, texts: list[str], role: Role = "passage"):  # type: ignore[no-untyped-def]
         self.embedded += texts
-        return super().embed(texts)
+        return super().embed(texts, role)
 
 
 def articles(tmp_path: Path) -> Path:
