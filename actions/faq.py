@@ -24,10 +24,12 @@ from sqlalchemy.exc import SQLAlchemyError
 from actions.context import TurnContext, turn_context
 from actions.feedback import feedback_buttons
 from actions.interface_strings import interface_string
+from actions.knowledge.articles.store import PassageHit
 from actions.knowledge.base import KnowledgeBase
 from actions.knowledge.entry import KnowledgeEntry
 from actions.knowledge.index import Hit
 from actions.knowledge.text import search_group
+from actions.passage_answer import passage_reference, send_passage_answer
 from actions.replies import send_reply
 from actions.transcript import reply_kinds_since_previous_user_message
 from bot.language.strings import StringCatalogue
@@ -119,9 +121,24 @@ class ActionAnswerFromKnowledge(Action):
             return []
         # With no translation package the user's own text arrives here; with one, English.
         language = context.language if query == context.original_text else None
-        hits = await asyncio.to_thread(self._knowledge.search, query, self._suggestions, language)
+        hits, passages = await asyncio.to_thread(
+            self._knowledge.search_with_passages, query, self._suggestions, language
+        )
         best = hits[0] if hits else None
-        if best is not None and best.confidence >= self._thresholds[search_group(query, language)]:
+        passage = passages[0] if passages else None
+        threshold = self._thresholds[search_group(query, language)]
+        entry_confidence = best.confidence if best is not None else 0.0
+        # The more confident source answers; on a tie the entry staff wrote wins. With entries
+        # first always, a dropped-in notice never answered: the weak English threshold let a
+        # loosely related entry ("opening hours" for "free parking at the hall") go first.
+        if (
+            passage is not None
+            and passage.confidence >= threshold
+            and (passage.confidence > entry_confidence)
+        ):
+            await self._answer_from_passage(dispatcher, tracker, context, query, passage)
+            return []
+        if best is not None and entry_confidence >= threshold:
             self._answer(dispatcher, best.entry, context)
             return []
 
@@ -140,6 +157,34 @@ class ActionAnswerFromKnowledge(Action):
         ]
         text = interface_string("documents_which", language)
         send_reply(dispatcher, text, language, buttons=buttons, string="documents_which")
+
+    async def _answer_from_passage(
+        self,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        context: TurnContext,
+        query: str,
+        hit: PassageHit,
+    ) -> None:
+        """Quotes an article passage, and lists the question for staff."""
+        send_passage_answer(
+            dispatcher, hit, self._knowledge.passages, query, context.reply_language
+        )
+        # Listed for staff, who may promote a good passage into a Q&A entry.
+        question = UnansweredQuestion(
+            asked_at=now(),
+            text=context.original_text[:2000],
+            language=context.language,
+            channel=context.channel,
+            sender_id=tracker.sender_id,
+            best_entry_id=passage_reference(hit.passage),
+            confidence=round(hit.confidence, 4),
+            reason="passage_answer",
+        )
+        try:
+            await asyncio.to_thread(self._unanswered.record, question)
+        except SQLAlchemyError:
+            log.exception("could not record a question answered from an article")
 
     def _answer(
         self, dispatcher: CollectingDispatcher, entry: KnowledgeEntry, context: TurnContext

@@ -14,9 +14,10 @@ from collections.abc import Iterable
 from datetime import date
 from pathlib import Path
 
+from actions.knowledge.articles.check import check_documents
 from actions.knowledge.base import KnowledgeBase
 from actions.knowledge.embedder import embedder_for
-from actions.knowledge.loader import load_knowledge
+from actions.knowledge.loader import ARTICLES_FOLDER, load_knowledge
 from bot.language.registry import LanguageRegistry
 from bot.settings import Settings
 
@@ -49,7 +50,7 @@ def main(argv: list[str] | None = None) -> int:
     state = f"rebuilt ({report.embedded_texts} texts embedded)" if report.rebuilt else "up to date"
     print(
         f"index {state}: {report.entries} entries, {len(report.problems)} skipped, "
-        f"{report.seconds:.1f} s"
+        f"{report.seconds:.1f} s; articles: {len(base.passages.passages)} passages"
     )
     return 0
 
@@ -69,7 +70,15 @@ def check(folder: Path, languages: Iterable[str], today: date) -> int:
         f" problems, {len(result.expired)} expired, {len(result.due_for_review)} due for review"
         f" ({folder})"
     )
-    return 1 if refused else 0
+    usable, passages, article_problems = check_documents(folder / ARTICLES_FOLDER)
+    for article_problem in article_problems:
+        print(article_problem)
+    skipped = [p for p in article_problems if p.kind != "warning"]
+    print(
+        f"{usable} articles ok ({passages} passages), {len(skipped)} skipped, "
+        f"{len(article_problems) - len(skipped)} warnings ({folder / ARTICLES_FOLDER})"
+    )
+    return 1 if refused or skipped else 0
 
 
 if __name__ == "__main__":

@@ -20,11 +20,18 @@ from pathlib import Path
 import faiss
 import numpy as np
 
+from actions.knowledge.articles.store import PassageHit, PassageIndex
 from actions.knowledge.embedder import Embedder, Role
 from actions.knowledge.entry import KnowledgeEntry
 from actions.knowledge.facts import FACTS_FILE_NAME
 from actions.knowledge.index import Hit, KnowledgeIndex, document_layout
-from actions.knowledge.loader import LoadResult, Problem, entry_files, load_knowledge
+from actions.knowledge.loader import (
+    ARTICLES_FOLDER,
+    LoadResult,
+    Problem,
+    entry_files,
+    load_knowledge,
+)
 from actions.knowledge.synonyms import SYNONYMS_FILE, SynonymTable
 
 OUT_OF_SCOPE_EXAMPLES = Path(__file__).parent / "data" / "out_of_scope.yml"
@@ -126,10 +133,14 @@ class KnowledgeBase:
         self._problems: list[Problem] = []
         self._fingerprint: tuple[tuple[str, int, int], ...] | None = None
         self._checked_at = 0.0
+        # Whole documents (knowledge/articles), indexed beside the entries.
+        self.passages = PassageIndex(folder / ARTICLES_FOLDER, index_dir, embedder)
+        self._passages_seen: object = None
 
     def warm_up(self) -> BuildReport:
         """Loads the model and the index (building it if stale). Call once at start-up."""
         self._embedder.warm_up()
+        self._refresh_passages()
         with self._lock:
             return self._reload(self._current_fingerprint())
 
@@ -162,12 +173,40 @@ class KnowledgeBase:
         now = time.monotonic()
         if not force and now - self._checked_at < self._reload_interval:
             return None
+        self._refresh_passages()
         with self._lock:
             self._checked_at = time.monotonic()
             fingerprint = self._current_fingerprint()
             if not force and self._fingerprint == fingerprint:
                 return None
             return self._reload(fingerprint)
+
+    def search_with_passages(
+        self, query: str, k: int = 5, language: str | None = None
+    ) -> tuple[list[Hit], list[PassageHit]]:
+        """The best entries and the best article passages for ``query``, the query embedded
+        once (CPU-bound: call it from a worker thread).
+
+        A query nearer an out-of-scope example than to a passage is not answered from it, as
+        with entries: without that check, "open a bank account in Switzerland" was quoted
+        from the first-week guide on the tuning set.
+        """
+        self.refresh()
+        index = self._index
+        if index is None or not query.strip():
+            return [], []
+        vector = index.query_vector(query)
+        hits = index.search(query, k, language, vector=vector)
+        negative = index.negative_similarity(vector)
+        passages = self.passages.search(query, 1, language, vector=vector, negative=negative)
+        return hits, passages
+
+    def _refresh_passages(self) -> None:
+        """Re-reads the articles that changed since the last look (cheap when none did)."""
+        seen = self.passages.fingerprint()
+        if seen != self._passages_seen:
+            self.passages.refresh()
+            self._passages_seen = seen
 
     def _current_fingerprint(self) -> tuple[tuple[str, int, int], ...]:
         # Entries are expanded with the shared facts: an edit to facts.yml alone reloads too.

@@ -221,22 +221,28 @@ class KnowledgeIndex:
     def __len__(self) -> int:
         return len(self.entries)
 
-    def search(self, query: str, k: int = 5, language: str | None = None) -> list[Hit]:
+    def search(
+        self,
+        query: str,
+        k: int = 5,
+        language: str | None = None,
+        vector: np.ndarray | None = None,
+    ) -> list[Hit]:
         """The ``k`` best entries for ``query``, best first.
 
         Args:
             query: What the user typed.
             k: How many entries.
             language: The query's language if known (else judged from its script).
+            vector: The query's embedding, if the caller has it already.
         """
         if not self.entries or not query.strip():
             return []
         group = search_group(query, language)
-        vector = self.query_vector(query)
+        if vector is None:
+            vector = self.query_vector(query)
         dense = self._dense_scores(vector, group == "zh")
-        negative = (
-            float(np.max(self._negatives @ vector[0])) if self._negatives is not None else -1.0
-        )
+        negative = self.negative_similarity(vector)
         terms = self._tokenizer.tokens(self._synonyms.expand(query))
         lexical, coverage = self._lexical.scores(terms)
 
@@ -259,6 +265,12 @@ class KnowledgeIndex:
             )
             for i in order
         ]
+
+    def negative_similarity(self, vector: np.ndarray) -> float:
+        """The query vector's similarity to its nearest out-of-scope example (-1 if none)."""
+        if self._negatives is None:
+            return -1.0
+        return float(np.max(self._negatives @ vector[0]))
 
     def query_vector(self, query: str) -> np.ndarray:
         """The query's embedding (one row), for checks beside the search."""

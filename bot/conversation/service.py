@@ -8,7 +8,7 @@ import re
 import unicodedata
 from collections import OrderedDict
 from contextlib import AbstractAsyncContextManager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Protocol
 
 from bot.conversation.answered import AnsweredMessages, InMemoryAnsweredMessages
@@ -140,6 +140,14 @@ class ConversationService:
         self._running: set[asyncio.Task[Turn]] = set()
         self.metrics = metrics or Metrics()
         self._metrics = self.metrics
+
+    def _quoted_note(self, reply: Reply, language: str) -> Reply:
+        """A passage quoted from an article says so, in the user's language."""
+        reference = reply.data.get("reference") if reply.kind == "passage_answer" else None
+        if not reference:
+            return reply
+        note = self._strings.get("quoted_from_document", language, document=str(reference))
+        return replace(reply, notes=(*reply.notes, note))
 
     @property
     def strings(self) -> StringCatalogue:
@@ -280,6 +288,7 @@ class ConversationService:
             replies = [Reply(self._strings.get("error_generic", language), language)]
         with self._metrics.stage("translate_out"):
             replies = await self._language.localize(replies, language)
+        replies = [self._quoted_note(reply, language) for reply in replies]
         self._memory.set(message.sender_id, state)
         self._metrics.messages.labels(message.channel, language).inc()
         return Turn(language=language, replies=replies)

@@ -20,10 +20,11 @@ import numpy as np
 from actions.knowledge.embedder import embedder_for
 from actions.knowledge.entry import KnowledgeEntry
 from actions.knowledge.index import KnowledgeIndex
-from actions.knowledge.loader import load_knowledge
+from actions.knowledge.loader import ARTICLES_FOLDER, load_knowledge
 from actions.knowledge.synonyms import SynonymTable
 from bot.language.registry import LanguageRegistry
 from bot.settings import Settings
+from tests.bench.articles_bench import bench_articles
 from tests.eval.retrieval_eval import load_eval_set
 
 PLACES = ["Changsha", "Wangcheng", "Yuelu", "Furong", "Tianxin", "Kaifu", "Yuhua", "Liuyang"]
@@ -104,6 +105,10 @@ def main() -> int:
             f"build {build:7.1f} s, search p50 {report[name]['p50_ms']} ms, "  # type: ignore[index]
             f"p95 {report[name]['p95_ms']} ms"
         )  # type: ignore[index]
+    report["articles"] = bench_articles(
+        settings.path(settings.knowledge.folder) / ARTICLES_FOLDER, embedder
+    )
+    print(f"  articles: {report['articles']}")
     report["max_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
     print(f"peak memory {report['max_rss_mb']} MB, model load {model_load:.1f} s")
     output = settings.var_path / "bench" / "retrieval.json"

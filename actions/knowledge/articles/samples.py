@@ -18,6 +18,7 @@ from xml.sax.saxutils import escape
 import yaml
 
 from actions.knowledge.articles.metadata import FRONT_MATTER, side_file
+from actions.knowledge.articles.parsers import join_lines
 
 SOURCES_FOLDER = "_generate"
 HEADING = re.compile(r"^(#{1,6})[ \t]+(.+?)[ \t]*$")
@@ -32,7 +33,7 @@ def blocks(markdown: str) -> Iterator[tuple[str, int, str]]:
     for line in [*markdown.splitlines(), ""]:
         heading, bullet = HEADING.match(line), BULLET.match(line.strip())
         if (heading or bullet or not line.strip()) and paragraph:
-            yield "paragraph", 0, " ".join(paragraph)
+            yield "paragraph", 0, join_lines(paragraph)
             paragraph = []
         if heading:
             yield "heading", len(heading.group(1)), heading.group(2)

@@ -1,0 +1,86 @@
+"""Answers from a passage of an article when no Q&A entry answers confidently.
+
+The reply quotes the passage trimmed to the sentences that answer, with the best one in bold,
+names the document and section, and carries the source and date. A reader whose language the
+document is not in gets the same section of the document's translation when there is one (else
+the original, which the gateway translates where a package is installed); the Chinese text
+always travels beside it in ``data`` so staff can show it at the counter. Channels add the
+localized "quoted from the document" note (catalogue key ``quoted_from_document``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.knowledge.articles.passages import Passage, answering_sentences
+from actions.knowledge.articles.store import PassageHit, PassageIndex
+from actions.replies import send_reply
+
+PASSAGE_KIND = "passage_answer"
+NATIVE = ("en", "zh")
+
+
+def passage_reference(passage: Passage) -> str:
+    """How the unanswered-questions log names a passage (fits its 120-character column)."""
+    return f"articles/{passage.document}#{passage.section}"[:120]
+
+
+def choose_rendering(hit: PassageHit, index: PassageIndex, reader: str) -> Passage:
+    """The passage to show: the found one, or the same section in the reader's language (or
+    English, the pivot the gateway translates from)."""
+    found = hit.passage
+    if found.language == reader:
+        return found
+    for language in (reader, "en") if reader != "en" else ("en",):
+        if language == found.language:
+            return found
+        sibling = index.sibling(found, language)
+        if sibling is not None:
+            return sibling
+    return found
+
+
+def send_passage_answer(
+    dispatcher: CollectingDispatcher,
+    hit: PassageHit,
+    index: PassageIndex,
+    query: str,
+    reader: str,
+) -> None:
+    """Sends the ``passage_answer`` reply for ``hit`` to a reader of language ``reader``."""
+    shown = choose_rendering(hit, index, reader)
+    kept, best = answering_sentences(shown.text, query, index.tokenizer)
+    separator = "" if shown.language == "zh" else " "
+    text = separator.join(
+        f"**{sentence}**" if number == best else sentence for number, sentence in enumerate(kept)
+    )
+    chinese = shown if shown.language == "zh" else index.sibling(shown, "zh")
+    if hit.passage.language == "zh":
+        chinese = hit.passage
+    data: dict[str, Any] = {
+        "document": shown.document,
+        "title": shown.title,
+        "section": shown.section_name,
+        "reference": " › ".join([shown.title, *shown.headings]),
+        "best_sentence": kept[best] if kept else "",
+        "passage": shown.text,
+        "found_in": hit.passage.document,
+        "confidence": round(hit.confidence, 3),
+    }
+    if chinese is not None and chinese is not shown:
+        data["chinese_passage"] = chinese.text  # beside the rendering, for the counter
+        data["chinese_reference"] = " › ".join([chinese.title, *chinese.headings])
+    send_reply(
+        dispatcher,
+        text,
+        shown.language,
+        kind=PASSAGE_KIND,
+        source={
+            "name": shown.source_name or shown.title,
+            "url": shown.source_url or None,
+            "last_verified": shown.last_verified.isoformat() if shown.last_verified else None,
+        },
+        data=data,
+    )

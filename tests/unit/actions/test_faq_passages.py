@@ -1,0 +1,134 @@
+"""The FAQ action answering from article passages (real parsers, fake embedder)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.faq import ActionAnswerFromKnowledge
+from actions.knowledge.base import KnowledgeBase
+from actions.knowledge.embedder import HashingEmbedder
+from actions.passage_answer import send_passage_answer
+from bot.storage.database import create_database_engine, ensure_schema
+from bot.storage.unanswered import UnansweredLog
+from tests.fakes import make_tracker, rich_replies
+from tests.unit.knowledge.articles.helpers import side
+from tests.unit.knowledge.helpers import write_knowledge
+
+ENGLISH = """\
+---
+title: Income tax guide
+language: en
+source:
+  name: State Taxation Administration
+  url: https://www.chinatax.gov.cn/
+last_verified: 2026-11-30
+---
+# Income tax guide
+
+## Annual reconciliation
+
+Tax is withheld by the employer every month. The annual reconciliation runs from 1 March to
+30 June of the following year. Refunds go to a Chinese bank account. The app also prints
+records.
+"""
+CHINESE = """\
+# 个人所得税指南
+
+## 年度汇算
+
+单位每月预扣税款。年度汇算的时间为次年3月1日至6月30日。退税款退到中国的银行账户。
+"""
+
+
+@pytest.fixture
+def setup(tmp_path: Path, registry):
+    folder = write_knowledge(tmp_path / "knowledge")
+    articles = folder / "articles"
+    articles.mkdir()
+    (articles / "tax.en.md").write_text(ENGLISH, encoding="utf-8")
+    (articles / "tax.zh.txt").write_text(CHINESE, encoding="utf-8")
+    side(
+        articles / "tax.zh.txt",
+        "title: 个人所得税指南\nlast_verified: 2026-11-30\nsource: 税务总局\n",
+    )
+    base = KnowledgeBase(folder, tmp_path / "index", HashingEmbedder(), registry.codes)
+    base.warm_up()
+    engine = create_database_engine(f"sqlite:///{tmp_path}/app.db")
+    ensure_schema(engine)
+    action = ActionAnswerFromKnowledge(
+        base, UnansweredLog(engine), thresholds={"en": 0.3, "zh": 0.3, "other": 0.3}
+    )
+    return base, action, engine
+
+
+async def ask(action, text: str, language: str = "en") -> list[dict]:
+    tracker = make_tracker(
+        text=text,
+        intent="ask_knowledge",
+        metadata={"language": language, "channel": "web", "original_text": text},
+    )
+    dispatcher = CollectingDispatcher()
+    await action.run(dispatcher, tracker, {})
+    return rich_replies(dispatcher)
+
+
+async def test_a_question_only_an_article_answers_quotes_the_passage(setup) -> None:
+    _, action, engine = setup
+    (reply,) = await ask(action, "when does the annual tax reconciliation run")
+    assert reply["kind"] == "passage_answer" and reply["language"] == "en"
+    assert "**The annual reconciliation runs from 1 March to 30 June" in reply["text"]
+    assert "prints records" not in reply["text"]  # trimmed to the answering sentences
+    assert reply["source"] == {
+        "name": "State Taxation Administration",
+        "url": "https://www.chinatax.gov.cn/",
+        "last_verified": "2026-11-30",
+    }
+    data = reply["data"]
+    assert (data["document"], data["section"]) == ("tax.en.md", "Annual reconciliation")
+    assert data["reference"] == "Income tax guide › Annual reconciliation"
+    assert data["chinese_passage"].startswith("单位每月预扣税款")  # for the counter
+    (row,) = UnansweredLog(engine).recent()
+    assert (row.reason, row.best_entry_id) == ("passage_answer", "articles/tax.en.md#0")
+
+
+async def test_a_chinese_question_gets_the_chinese_passage(setup) -> None:
+    _, action, _ = setup
+    (reply,) = await ask(action, "年度汇算的时间是什么时候", language="zh")
+    assert reply["kind"] == "passage_answer" and reply["language"] == "zh"
+    assert "**年度汇算的时间为次年3月1日至6月30日。**" in reply["text"]
+    assert "chinese_passage" not in reply["data"]  # the text itself is the Chinese
+
+
+async def test_entries_written_by_staff_win_over_passages(setup) -> None:
+    base, action, _ = setup
+    # The article also talks about residence permits, but the entry answers.
+    extra = base.folder / "articles" / "permit.md"
+    extra.write_text("# Permits\n\nApply for a residence permit within 30 days of entry.\n")
+    base.refresh(force=True)
+    (reply,) = await ask(action, "how do i apply for a residence permit")
+    assert reply["kind"] == "knowledge_answer"
+
+
+async def test_a_chinese_passage_shown_to_an_english_reader_keeps_the_chinese(
+    setup,
+) -> None:
+    base, _, _ = setup
+    (base.folder / "articles" / "tax.en.md").unlink()
+    base.refresh(force=True)
+    _, (hit,) = base.search_with_passages("年度汇算", 1)
+    dispatcher = CollectingDispatcher()
+    send_passage_answer(dispatcher, hit, base.passages, "年度汇算", reader="en")
+    (reply,) = rich_replies(dispatcher)
+    # No English translation of the document: the original, which the gateway may translate,
+    # with the Chinese kept in data for the printable card.
+    assert reply["language"] == "zh" and "6月30日" in reply["text"]
+    assert reply["data"]["found_in"] == "tax.zh.txt"
+
+
+async def test_nothing_answers_still_says_not_sure(setup) -> None:
+    _, action, _ = setup
+    replies = await ask(action, "what is the weather on mars")
+    assert replies[0]["kind"] == "not_sure"
