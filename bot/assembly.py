@@ -26,6 +26,8 @@ from bot.language.translating_layer import TranslatingLanguageLayer, build_langu
 from bot.privacy.tracker import RasaTrackerEvents
 from bot.sessions import Sessions, load_or_create_secret
 from bot.settings import Settings
+from bot.staff import StaffAccounts, StaffAudit, StaffAuth
+from bot.staff.auth import LoginThrottle
 from bot.storage.answered import AnsweredMessagesTable
 from bot.storage.database import create_database_engine
 from bot.storage.sessions import SessionStore
@@ -100,3 +102,21 @@ def build_sessions(settings: Settings, app_database: Engine) -> Sessions:
         "kiosk": timedelta(hours=settings.sessions.kiosk_lifetime_hours),
     }
     return Sessions(SessionStore(app_database), load_or_create_secret(settings), lifetimes)
+
+
+def build_staff_auth(settings: Settings, app_database: Engine) -> StaffAuth:
+    """Staff accounts, console sessions (signed with the installation's secret) and audit."""
+    staff = settings.staff
+    return StaffAuth(
+        app_database,
+        StaffAccounts(app_database),
+        StaffAudit(app_database),
+        load_or_create_secret(settings),
+        timedelta(hours=staff.session_hours),
+        LoginThrottle(
+            app_database,
+            staff.login_free_failures,
+            staff.login_delay_seconds,
+            staff.login_max_delay_seconds,
+        ),
+    )

@@ -44,6 +44,7 @@ def ensure_schema(engine: Engine) -> None:
         feedback,
         handoffs,
         sessions,
+        staff,
         telegram_users,
         unanswered,
     )

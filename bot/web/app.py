@@ -11,7 +11,12 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.staticfiles import StaticFiles
 
-from bot.assembly import build_conversation_service, build_sessions, build_tracker_events
+from bot.assembly import (
+    build_conversation_service,
+    build_sessions,
+    build_staff_auth,
+    build_tracker_events,
+)
 from bot.conversation import ConversationService
 from bot.language.registry import LanguageRegistry
 from bot.language.strings import StringCatalogue
@@ -27,6 +32,7 @@ from bot.web.errors import install_error_handlers
 from bot.web.health import create_health_router
 from bot.web.pages import STATIC_DIR, create_pages_router, install_security_headers
 from bot.web.realtime import create_realtime_router
+from bot.web.staff import create_staff_router, install_staff_handlers
 
 
 def create_app(settings: Settings, service: ConversationService | None = None) -> FastAPI:
@@ -48,6 +54,7 @@ def create_app(settings: Settings, service: ConversationService | None = None) -
         app.state.engine = engine
         app.state.continuations = ContinuationTokens(engine)
         app.state.sessions = build_sessions(settings, engine)
+        app.state.staff_auth = build_staff_auth(settings, engine)
         app.state.eraser = ConversationEraser(engine, tracker)
         app.state.rate_limits = RateLimits(settings.web, settings.storage.redis_url)
         app.state.sockets = SocketCounter(settings.web.max_websockets_per_ip)
@@ -82,6 +89,7 @@ def create_app(settings: Settings, service: ConversationService | None = None) -
     app.state.web_settings = settings.web
     install_error_handlers(app)
     install_security_headers(app)
+    install_staff_handlers(app)
     # The widget may sit on any page the installation allows; the API holds no cookies.
     app.add_middleware(
         CORSMiddleware,
@@ -93,6 +101,7 @@ def create_app(settings: Settings, service: ConversationService | None = None) -
     app.include_router(create_realtime_router())
     app.include_router(create_continuation_router())
     app.include_router(create_pages_router())
+    app.include_router(create_staff_router())
 
     app.include_router(create_health_router())
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
