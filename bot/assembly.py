@@ -20,6 +20,7 @@ from bot.conversation.answered import (
 from bot.conversation.rasa_client import HttpRasaClient
 from bot.conversation.service import InMemoryLanguageMemory, LanguageMemory
 from bot.conversation.turn_lock import InProcessTurnLocks, RedisTurnLocks, TurnLocks
+from bot.language.layer import LanguageLayer
 from bot.language.registry import LanguageRegistry
 from bot.language.strings import StringCatalogue
 from bot.language.translating_layer import TranslatingLanguageLayer, build_language_layer
@@ -28,6 +29,7 @@ from bot.sessions import Sessions, load_or_create_secret
 from bot.settings import Settings
 from bot.staff import StaffAccounts, StaffAudit, StaffAuth
 from bot.staff.auth import LoginThrottle
+from bot.staff.inbox import HandoffInbox
 from bot.storage.answered import AnsweredMessagesTable
 from bot.storage.database import create_database_engine
 from bot.storage.sessions import SessionStore
@@ -84,8 +86,16 @@ def build_conversation_service(
         turn_locks=build_turn_locks(settings),
         answered=build_answered_messages(settings, engine),
         answer_timeout_seconds=settings.rasa.timeout_seconds,
+        handoffs=build_handoff_inbox(engine, language, strings),
     )
     return service, rasa
+
+
+def build_handoff_inbox(
+    app_database: Engine, language: LanguageLayer, strings: StringCatalogue
+) -> HandoffInbox:
+    """The staff inbox; the conversation service routes held conversations to it."""
+    return HandoffInbox(app_database, language, strings, StaffAudit(app_database))
 
 
 def build_tracker_events(settings: Settings) -> RasaTrackerEvents:

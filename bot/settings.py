@@ -104,6 +104,9 @@ class StaffSettings(BaseModel):
     login_free_failures: int = Field(default=5, ge=1)
     login_delay_seconds: float = Field(default=2.0, gt=0)
     login_max_delay_seconds: float = Field(default=300.0, gt=0)
+    # How often each gateway and the Telegram bot look for staff replies written elsewhere
+    # (another gateway process) to deliver; a reply written here goes out at once.
+    delivery_interval_seconds: float = Field(default=1.0, gt=0)
 
 
 class PrivacySettings(BaseModel):

@@ -42,6 +42,7 @@ def ensure_schema(engine: Engine) -> None:
         bookings,
         continuation,
         feedback,
+        handoff_messages,
         handoffs,
         sessions,
         staff,

@@ -10,19 +10,23 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.staticfiles import StaticFiles
+from sqlalchemy import Engine
 
 from bot.assembly import (
     build_conversation_service,
+    build_handoff_inbox,
     build_sessions,
     build_staff_auth,
     build_tracker_events,
 )
 from bot.conversation import ConversationService
+from bot.delivery import LiveConnections, run_live_delivery
 from bot.language.registry import LanguageRegistry
 from bot.language.strings import StringCatalogue
 from bot.privacy.erasure import ConversationEraser
 from bot.privacy.retention import purge_once, run_retention
 from bot.settings import Settings
+from bot.staff.inbox import HandoffInbox
 from bot.storage.continuation import ContinuationTokens
 from bot.storage.database import create_database_engine, ensure_schema
 from bot.web.abuse import RateLimits, SocketCounter
@@ -32,7 +36,17 @@ from bot.web.errors import install_error_handlers
 from bot.web.health import create_health_router
 from bot.web.pages import STATIC_DIR, create_pages_router, install_security_headers
 from bot.web.realtime import create_realtime_router
-from bot.web.staff import create_staff_router, install_staff_handlers
+from bot.web.staff import create_inbox_router, create_staff_router, install_staff_handlers
+
+
+def _inbox_of(
+    service: ConversationService, engine: Engine, strings: StringCatalogue
+) -> HandoffInbox:
+    """The inbox the service routes held conversations to (a test's service may have none:
+    staff then see requests, but the service does not route to them)."""
+    if isinstance(service.handoffs, HandoffInbox):
+        return service.handoffs
+    return build_handoff_inbox(engine, service.language_layer, strings)
 
 
 def create_app(settings: Settings, service: ConversationService | None = None) -> FastAPI:
@@ -62,19 +76,31 @@ def create_app(settings: Settings, service: ConversationService | None = None) -
         purge = asyncio.create_task(
             run_retention(engine, tracker, settings.privacy), name="retention-purge"
         )
+        app.state.live = LiveConnections()
         try:
-            if service is not None:
-                app.state.service = service
-                yield
-                return
-            built, rasa = build_conversation_service(settings, strings, registry, engine)
+            built, rasa = (
+                (service, None)
+                if service is not None
+                else build_conversation_service(settings, strings, registry, engine)
+            )
             app.state.service = built
+            app.state.inbox = _inbox_of(built, engine, strings)
+            delivery = asyncio.create_task(
+                run_live_delivery(
+                    app.state.inbox, app.state.live, settings.staff.delivery_interval_seconds
+                ),
+                name="staff-reply-delivery",
+            )
             try:
                 yield
             finally:
-                # Turns still running finish and are stored: their clients' retries find them.
-                await built.drain(settings.rasa.timeout_seconds * 2)
-                await rasa.aclose()
+                delivery.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await delivery
+                if rasa is not None:
+                    # Turns still running finish and are stored: their clients' retries find them.
+                    await built.drain(settings.rasa.timeout_seconds * 2)
+                    await rasa.aclose()
         finally:
             purge.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -102,6 +128,7 @@ def create_app(settings: Settings, service: ConversationService | None = None) -
     app.include_router(create_continuation_router())
     app.include_router(create_pages_router())
     app.include_router(create_staff_router())
+    app.include_router(create_inbox_router())
 
     app.include_router(create_health_router())
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
