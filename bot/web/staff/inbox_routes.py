@@ -44,7 +44,8 @@ def inbox_of(request: Request) -> HandoffInbox:
 
 def _summary(item: InboxItem, now: datetime) -> dict[str, Any]:
     request = item.request
-    last_user = next((line for line in reversed(request.transcript) if line["role"] == "user"), {})
+    users = [line for line in request.transcript if line.get("role") == "user"]
+    last_user: dict[str, Any] = users[-1] if users else {}
     return {
         "id": request.id,
         "created_at": request.created_at.isoformat(),
