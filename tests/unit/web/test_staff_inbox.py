@@ -1,0 +1,169 @@
+"""The inbox over HTTP and the websocket: take, route, reply, push, reconnect, hand back."""
+
+import pytest
+
+from bot.conversation import ConversationService
+from bot.staff import StaffAudit
+from bot.staff.inbox import HandoffInbox
+from bot.storage.database import create_database_engine, ensure_schema
+from bot.storage.handoffs import HandoffQueue
+from tests.fakes import FakeRasaClient
+from tests.unit.staff.test_inbox import TaggingLanguageLayer
+from tests.unit.web.conftest import make_client, new_session
+
+PASSWORD = "correct horse battery"
+
+
+@pytest.fixture
+def engine(settings):
+    engine = create_database_engine(settings.storage.database_url)
+    ensure_schema(engine)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def rasa() -> FakeRasaClient:
+    return FakeRasaClient([{"text": "from Rasa"}])
+
+
+@pytest.fixture
+def client(settings, strings, registry, engine, rasa):
+    inbox = HandoffInbox(engine, TaggingLanguageLayer(), strings, StaffAudit(engine))
+    service = ConversationService(
+        rasa, TaggingLanguageLayer(), strings, set(registry.codes), handoffs=inbox
+    )
+    with make_client(settings, service) as client:
+        auth = client.app.state.staff_auth
+        auth.accounts.add_user("li.wei", PASSWORD)
+        auth.accounts.add_user("wang.fang", PASSWORD)
+        yield client
+
+
+def staff_login(client, username: str = "li.wei") -> dict[str, str]:
+    response = client.post("/staff/login", json={"username": username, "password": PASSWORD})
+    assert response.status_code == 204
+    return {"X-CSRF-Token": client.get("/staff/api/me").json()["csrf_token"]}
+
+
+def kiosk_visitor_asks_for_a_person(client, engine) -> tuple[str, int]:
+    token = new_session(client, "kiosk")
+    sender_id = client.app.state.sessions.check(token).conversation_id
+    request_id = HandoffQueue(engine).open_request(
+        sender_id=sender_id,
+        channel="kiosk",
+        language="fr",
+        transcript=[{"role": "user", "text": "Un humain", "rendering": "A human"}],
+        during_opening_hours=True,
+    )
+    return token, request_id
+
+
+def test_the_inbox_lists_open_requests_and_one_staff_member_takes_each(client, engine) -> None:
+    _, request_id = kiosk_visitor_asks_for_a_person(client, engine)
+    csrf = staff_login(client)
+    [listed] = client.get("/staff/api/requests").json()
+    assert (listed["id"], listed["language"], listed["channel"]) == (request_id, "fr", "kiosk")
+    assert listed["status"] == "open" and listed["waiting_seconds"] >= 0
+    assert listed["preview"] == "Un humain"
+    assert client.post(f"/staff/api/requests/{request_id}/take", headers=csrf).status_code == 200
+    csrf = staff_login(client, "wang.fang")
+    response = client.post(f"/staff/api/requests/{request_id}/take", headers=csrf)
+    assert response.status_code == 409
+    assert response.json()["error"]["code"] == "already_taken"
+    response = client.post(
+        f"/staff/api/requests/{request_id}/reply",
+        json={"text": "hi", "language": "en"},
+        headers=csrf,
+    )
+    assert response.status_code == 409  # not hers
+    assert client.post("/staff/api/requests/99999/take", headers=csrf).status_code == 404
+
+
+def test_live_conversation_between_a_kiosk_visitor_and_staff(client, engine, rasa) -> None:
+    token, request_id = kiosk_visitor_asks_for_a_person(client, engine)
+    csrf = staff_login(client)
+    client.post(f"/staff/api/requests/{request_id}/take", headers=csrf)
+    with client.websocket_connect("/ws/chat") as socket:
+        socket.send_json({"type": "hello", "session": token})
+        assert socket.receive_json() == {"type": "hello"}
+        hostile = "请到3号窗口 <script>alert(1)</script>"
+        response = client.post(
+            f"/staff/api/requests/{request_id}/reply",
+            json={"text": hostile, "language": "zh"},
+            headers=csrf,
+        )
+        assert response.status_code == 200, response.text
+        frame = socket.receive_json()
+        assert frame["type"] == "staff"
+        [reply] = frame["replies"]
+        # Staff text travels as text, never as markup; the pages render it with textContent.
+        assert reply["text"] == f"[fr] {hostile}"
+        assert (reply["language"], reply["kind"], reply["machine_translated"]) == (
+            "fr",
+            "staff",
+            True,
+        )
+        assert reply["buttons"][0]["payload"] == "/back_to_assistant"
+
+        # The visitor answers over the socket: staff get it, Rasa does not.
+        socket.send_json({"id": "m1", "session": token, "text": "Merci", "language": "fr"})
+        assert socket.receive_json()["type"] == "typing"
+        answer = socket.receive_json()
+        assert (answer["type"], answer["replies"]) == ("turn", [])
+    assert rasa.sent == []
+    detail = client.get(f"/staff/api/requests/{request_id}").json()
+    assert detail["transcript"][0] == {"role": "user", "text": "Un humain", "rendering": "A human"}
+    staff_line, user_line = detail["messages"]
+    assert (staff_line["role"], staff_line["text"], staff_line["delivered"]) == (
+        "staff",
+        hostile,
+        True,
+    )
+    assert (user_line["role"], user_line["text"], user_line["rendering"]) == (
+        "user",
+        "Merci",
+        "[en] Merci",
+    )
+
+
+def test_a_reply_waits_for_the_visitor_to_reconnect(client, engine) -> None:
+    token, request_id = kiosk_visitor_asks_for_a_person(client, engine)
+    csrf = staff_login(client)
+    client.post(f"/staff/api/requests/{request_id}/take", headers=csrf)
+    response = client.post(
+        f"/staff/api/requests/{request_id}/reply",
+        json={"text": "Wait for me at counter 3", "language": "en"},
+        headers=csrf,
+    )
+    assert response.json()["delivered"] is False
+    with client.websocket_connect("/ws/chat") as socket:
+        socket.send_json({"type": "hello", "session": token})
+        assert socket.receive_json() == {"type": "hello"}
+        frame = socket.receive_json()
+        assert frame["replies"][0]["text"] == "[fr] Wait for me at counter 3"
+    detail = client.get(f"/staff/api/requests/{request_id}").json()
+    assert detail["messages"][0]["delivered"] is True
+
+
+def test_a_hello_with_a_bad_session_is_refused(client) -> None:
+    with client.websocket_connect("/ws/chat") as socket:
+        socket.send_json({"type": "hello", "session": "kiosk.forged"})
+        assert socket.receive_json()["error"]["code"] == "invalid_session"
+        socket.send_json({"type": "hello", "session": "x", "extra": 1})
+        assert socket.receive_json()["error"]["code"] == "invalid_request"
+
+
+def test_closing_hands_the_conversation_back_to_the_assistant(client, engine, rasa) -> None:
+    token, request_id = kiosk_visitor_asks_for_a_person(client, engine)
+    csrf = staff_login(client)
+    client.post(f"/staff/api/requests/{request_id}/take", headers=csrf)
+    assert (
+        client.post("/api/chat", json={"session": token, "text": "Allô ?"}).json()["replies"] == []
+    )
+    response = client.post(f"/staff/api/requests/{request_id}/close", headers=csrf)
+    assert response.json()["status"] == "closed"
+    assert client.post(f"/staff/api/requests/{request_id}/close", headers=csrf).status_code == 409
+    client.post("/api/chat", json={"session": token, "text": "Allô ?"})
+    assert len(rasa.sent) == 1
+    assert client.get("/staff/api/requests").json() == []
