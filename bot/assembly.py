@@ -30,6 +30,7 @@ from bot.settings import Settings
 from bot.staff import StaffAccounts, StaffAudit, StaffAuth
 from bot.staff.auth import LoginThrottle
 from bot.staff.inbox import HandoffInbox
+from bot.staff.knowledge import StaffKnowledge
 from bot.storage.answered import AnsweredMessagesTable
 from bot.storage.database import create_database_engine
 from bot.storage.sessions import SessionStore
@@ -130,3 +131,8 @@ def build_staff_auth(settings: Settings, app_database: Engine) -> StaffAuth:
             staff.login_max_delay_seconds,
         ),
     )
+
+
+def build_staff_knowledge(settings: Settings, registry: LanguageRegistry) -> StaffKnowledge:
+    """The knowledge base as the console searches and edits it."""
+    return StaffKnowledge(settings.path(settings.knowledge.folder), registry.codes)

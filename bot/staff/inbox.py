@@ -227,6 +227,25 @@ class HandoffInbox:
         if language not in STAFF_LANGUAGES:
             raise InboxError("bad_language", "staff write in zh or en")
         item = self._held_by(request_id, staff)
+        return await self._send(item, staff, text, language, detail=text)
+
+    async def send_entry(
+        self, request_id: int, staff: str, entry_id: str, answers: dict[str, str]
+    ) -> HandoffMessage:
+        """A quick reply: a knowledge entry's answer, in the user's language when the entry
+        has it (no machine translation), else its English answer translated.
+
+        Raises:
+            InboxError: the request is not held by ``staff``.
+        """
+        item = self._held_by(request_id, staff)
+        language = item.request.language if item.request.language in answers else "en"
+        detail = f"knowledge entry {entry_id}"
+        return await self._send(item, staff, answers[language], language, detail=detail)
+
+    async def _send(
+        self, item: InboxItem, staff: str, text: str, language: str, detail: str
+    ) -> HandoffMessage:
         target = item.request.language
         rendering: Reply | None = None
         if target != language:
@@ -242,8 +261,8 @@ class HandoffInbox:
             machine_translated=bool(rendering and rendering.machine_translated),
             notes=list(rendering.notes) if rendering else [],
         )
-        self._audit.record(staff, "reply", target=f"request {request_id}", detail=text)
-        [stored] = [m for m in self.messages(request_id, message_id - 1) if m.id == message_id]
+        self._audit.record(staff, "reply", target=f"request {item.request.id}", detail=detail)
+        [stored] = [m for m in self.messages(item.request.id, message_id - 1) if m.id == message_id]
         return stored
 
     def close(self, request_id: int, by: str, now: datetime | None = None) -> bool:

@@ -17,6 +17,7 @@ from bot.assembly import (
     build_handoff_inbox,
     build_sessions,
     build_staff_auth,
+    build_staff_knowledge,
     build_tracker_events,
 )
 from bot.conversation import ConversationService
@@ -69,6 +70,7 @@ def create_app(settings: Settings, service: ConversationService | None = None) -
         app.state.continuations = ContinuationTokens(engine)
         app.state.sessions = build_sessions(settings, engine)
         app.state.staff_auth = build_staff_auth(settings, engine)
+        app.state.staff_knowledge = build_staff_knowledge(settings, registry)
         app.state.eraser = ConversationEraser(engine, tracker)
         app.state.rate_limits = RateLimits(settings.web, settings.storage.redis_url)
         app.state.sockets = SocketCounter(settings.web.max_websockets_per_ip)

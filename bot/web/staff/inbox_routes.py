@@ -17,10 +17,12 @@ from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
 
+from bot.conversation.service import is_payload
 from bot.delivery import LiveConnections, deliver_pending
 from bot.delivery.live import WEB_CHANNELS
 from bot.staff import StaffSession
 from bot.staff.inbox import HandoffInbox, InboxError, InboxItem
+from bot.staff.knowledge import StaffKnowledge
 from bot.web.api import read_body
 from bot.web.errors import ApiError
 from bot.web.staff.security import require_change, require_staff
@@ -28,6 +30,12 @@ from bot.web.staff.security import require_change, require_staff
 RequestId = Annotated[int, Path(ge=1, le=2**31)]
 # How often an open event stream looks for new messages (a database read each time).
 EVENTS_POLL_SECONDS = 0.5
+
+
+class QuickReplyRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    entry_id: str = Field(min_length=1, max_length=120, pattern=r"^[a-z0-9-]+$")
 
 
 class ReplyRequest(BaseModel):
@@ -61,9 +69,11 @@ def _summary(item: InboxItem, now: datetime) -> dict[str, Any]:
 
 
 def _detail(item: InboxItem, inbox: HandoffInbox, now: datetime) -> dict[str, Any]:
+    # Button payloads ("/greet") are what a press sent, not what the visitor wrote.
     transcript = [
         {"role": line.get("role"), "text": line.get("text"), "rendering": line.get("rendering")}
         for line in item.request.transcript
+        if not (line.get("role") == "user" and is_payload(str(line.get("text", ""))))
     ]
     messages = [m.to_dict() for m in inbox.messages(item.request.id)]
     return {**_summary(item, now), "transcript": transcript, "messages": messages}
@@ -152,6 +162,45 @@ def create_inbox_router() -> APIRouter:
             live: LiveConnections = request.app.state.live
             await deliver_pending(inbox, live, message.sender_id)
         return message.to_dict()
+
+    @router.post("/staff/api/requests/{request_id}/quick-reply")
+    async def quick_reply(
+        request: Request,
+        request_id: RequestId,
+        session: Annotated[StaffSession, Depends(require_change)],
+    ) -> dict[str, Any]:
+        body = await read_body(request, QuickReplyRequest, 4096)
+        knowledge: StaffKnowledge = request.app.state.staff_knowledge
+        entry = await asyncio.to_thread(knowledge.get, body.entry_id)
+        if entry is None:
+            raise ApiError(404, "no_such_entry", f"there is no knowledge entry {body.entry_id}")
+        inbox = inbox_of(request)
+        try:
+            message = await inbox.send_entry(
+                request_id, session.user.username, entry.id, dict(entry.answers)
+            )
+        except InboxError as error:
+            raise ApiError(409, error.code, str(error)) from error
+        if message.channel in WEB_CHANNELS:
+            await deliver_pending(inbox, request.app.state.live, message.sender_id)
+        return message.to_dict()
+
+    @router.get("/staff/api/knowledge")
+    async def search_knowledge(
+        request: Request,
+        _: Annotated[StaffSession, Depends(require_staff)],
+        q: Annotated[str, Query(min_length=1, max_length=200)],
+    ) -> list[dict[str, Any]]:
+        knowledge: StaffKnowledge = request.app.state.staff_knowledge
+        hits = await asyncio.to_thread(knowledge.search, q)
+        return [
+            {
+                "id": hit.id,
+                "title": {code: hit.title.get(code) for code in ("en", "zh")},
+                "answer": {code: hit.answers.get(code, "")[:300] for code in ("en", "zh")},
+            }
+            for hit in hits
+        ]
 
     @router.post("/staff/api/requests/{request_id}/close")
     async def close(

@@ -167,3 +167,29 @@ def test_closing_hands_the_conversation_back_to_the_assistant(client, engine, ra
     client.post("/api/chat", json={"session": token, "text": "Allô ?"})
     assert len(rasa.sent) == 1
     assert client.get("/staff/api/requests").json() == []
+
+
+def test_quick_replies_search_the_knowledge_base_and_send_an_answer(client, engine) -> None:
+    _, request_id = kiosk_visitor_asks_for_a_person(client, engine)
+    csrf = staff_login(client)
+    hits = client.get("/staff/api/knowledge", params={"q": "police registration"}).json()
+    assert "police-registration-private-housing" in [hit["id"] for hit in hits]
+    chinese = client.get("/staff/api/knowledge", params={"q": "住宿登记"}).json()
+    assert any(hit["id"].startswith("police-registration") for hit in chinese)
+    assert client.get("/staff/api/knowledge", params={"q": "<script>"}).json() == []
+
+    entry = {"entry_id": "police-registration-private-housing"}
+    url = f"/staff/api/requests/{request_id}/quick-reply"
+    assert client.post(url, json=entry, headers=csrf).status_code == 409  # not taken yet
+    client.post(f"/staff/api/requests/{request_id}/take", headers=csrf)
+    message = client.post(url, json=entry, headers=csrf).json()
+    entries = client.app.state.staff_knowledge
+    answers = entries.get("police-registration-private-housing").answers
+    # The entry has no French answer: its English one, machine-translated for the visitor.
+    assert "fr" not in answers
+    assert (message["text"], message["language"]) == (answers["en"], "en")
+    assert message["rendering"] == f"[fr] {answers['en']}"
+    assert message["machine_translated"] is True
+    missing = client.post(url, json={"entry_id": "no-such-entry"}, headers=csrf)
+    assert missing.status_code == 404
+    assert client.post(url, json={"entry_id": "../etc"}, headers=csrf).status_code == 422

@@ -1,0 +1,209 @@
+"""The staff console in real Chromium, with a visitor on the kiosk in a second browser context:
+a French visitor asks for a person, staff take the request and answer in Chinese, the visitor
+reads the answer in French (the test Argos packages), marked machine-translated, and answers;
+staff see the answer beside its English rendering. Then a Chinese visitor (no translation) gets
+staff text with HTML and script in it, shown as text."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Page, expect
+
+from tests.argos_test_model import build_argosmodel
+from tests.browser.conftest import ANSWER_TIMEOUT_MS, ARTIFACTS, PageProblems, shot
+from tests.browser.kiosk import bot_replies, open_kiosk, pick_language
+from tests.conftest import PROJECT_ROOT
+from tests.integration.conftest import RunningAssistant, start_assistant, stop_assistant
+
+pytestmark = pytest.mark.browser
+
+PASSWORD = "counter-three-password"
+# What the fr->en test package outputs for any input: a request for a person, so Rasa hands
+# the conversation over whatever the visitor typed.
+PIVOT_REQUEST = "I want to talk to a person."
+# What the en->fr and zh->en packages output for any sentence.
+FRENCH_OUTPUT = "Voici la réponse en français."
+ENGLISH_FROM_CHINESE = "Please go to counter three."
+SCREENSHOTS = PROJECT_ROOT / "docs" / "screenshots"
+
+
+def bot_cli(assistant: RunningAssistant, *args: str, stdin: str = "") -> str:
+    env = dict(
+        os.environ,
+        TALENTDESK_STORAGE__DATABASE_URL=assistant.settings.storage.database_url,
+        TALENTDESK_VAR_DIR=str(assistant.settings.var_dir),
+    )
+    done = subprocess.run(
+        [sys.executable, "-m", "bot", *args],
+        cwd=PROJECT_ROOT,
+        env=env,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    return done.stdout
+
+
+@pytest.fixture(scope="module")
+def staff_assistant(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningAssistant]:
+    tmp = tmp_path_factory.mktemp("staff-console")
+    downloads = tmp / "argosmodels"
+    build_argosmodel(downloads, "fr", "en", PIVOT_REQUEST)
+    build_argosmodel(downloads, "en", "fr", FRENCH_OUTPUT)
+    build_argosmodel(downloads, "zh", "en", ENGLISH_FROM_CHINESE)
+    build_argosmodel(downloads, "en", "zh", "请到三号窗口。")
+    models_dir = tmp / "argos"
+    env = dict(os.environ, TALENTDESK_TRANSLATION__MODELS_DIR=str(models_dir))
+    command = ["models", "install", "--lang", "fr,zh", "--from", str(downloads)]
+    installed = subprocess.run(
+        [sys.executable, "-m", "bot", *command],
+        cwd=PROJECT_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert installed.returncode == 0, installed.stdout + installed.stderr
+    running = start_assistant(tmp, {"TALENTDESK_TRANSLATION__MODELS_DIR": str(models_dir)})
+    bot_cli(running, "staff", "add-user", "li.wei", "--name", "李伟", stdin=PASSWORD + "\n")
+    yield running
+    stop_assistant(running)
+
+
+@pytest.fixture
+def staff_page(browser: Browser) -> Iterator[Page]:
+    """The staff member's own browser context (its own cookies), a counter PC's screen."""
+    context = browser.new_context(viewport={"width": 1366, "height": 900}, locale="zh-CN")
+    context.set_default_timeout(ANSWER_TIMEOUT_MS)
+    page = context.new_page()
+    page.problems = PageProblems(page)  # type: ignore[attr-defined]
+    yield page
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    context.close()
+
+
+def sign_in(page: Page, assistant: RunningAssistant) -> None:
+    page.goto(f"{assistant.settings.web.url}/staff")
+    expect(page).to_have_url(f"{assistant.settings.web.url}/staff/login")
+    page.locator("#username").fill("li.wei")
+    page.locator("#password").fill(PASSWORD)
+    page.locator("#sign-in").click()
+    expect(page).to_have_url(f"{assistant.settings.web.url}/staff")
+    expect(page.locator("#who")).to_contain_text("李伟")
+
+
+def visitor_says(page: Page, text: str) -> None:
+    page.locator("#message").fill(text)
+    page.locator("#message").press("Enter")
+    expect(page.locator("#log .td-user").last).to_have_text(text)
+    expect(page.locator("#typing")).to_be_hidden()
+
+
+def ask_for_a_person(page: Page, text: str) -> None:
+    before = bot_replies(page).count()
+    visitor_says(page, text)
+    expect(page.locator("#log .td-bot[data-kind=handoff]")).to_have_count(1)
+    assert bot_replies(page).count() > before
+
+
+def take_request(staff: Page, language: str) -> None:
+    request = staff.locator(f"#requests li.request[data-status=open]:has-text('{language}')")
+    expect(request).to_have_count(1)
+    request.locator("button.take").click()
+    expect(staff.locator("#conversation")).to_be_visible()
+    expect(staff.locator("#conversation")).to_have_attribute("data-status", "taken")
+
+
+def staff_reply(staff: Page, text: str, language: str) -> None:
+    staff.locator("#reply-language").select_option(language)
+    staff.locator("#reply-text").fill(text)
+    staff.locator("#reply-send").click()
+    expect(staff.locator("#transcript li.line.staff").last.locator(".original")).to_have_text(text)
+
+
+def save_screenshot(page: Page, name: str) -> None:
+    shot(page, name)
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    (SCREENSHOTS / f"{name}.png").write_bytes((ARTIFACTS / f"{name}.png").read_bytes())
+
+
+def test_a_french_kiosk_visitor_and_staff_writing_chinese(
+    page: Page, staff_page: Page, staff_assistant: RunningAssistant, strings
+) -> None:
+    open_kiosk(page, staff_assistant)
+    pick_language(page, "fr")
+    ask_for_a_person(page, "Je voudrais parler à quelqu'un, s'il vous plaît.")
+
+    sign_in(staff_page, staff_assistant)
+    save_screenshot(staff_page, "staff-inbox")
+    take_request(staff_page, "fr")
+    # The transcript so far: the visitor's French beside what the assistant understood.
+    first = staff_page.locator("#transcript li.line.user").first
+    expect(first.locator(".original")).to_have_text(
+        "Je voudrais parler à quelqu'un, s'il vous plaît."
+    )
+    expect(first.locator(".rendering")).to_have_text(PIVOT_REQUEST)
+
+    staff_reply(staff_page, "您好，请到三号窗口。", "zh")
+    reply = page.locator("#log .td-staff").last
+    expect(reply).to_contain_text(FRENCH_OUTPUT)
+    expect(reply).to_have_attribute("lang", "fr")
+    expect(reply.locator(".td-badge")).to_have_text(strings.get("machine_translated", "fr"))
+    expect(reply.locator("button.td-quick")).to_have_text(strings.get("back_to_assistant", "fr"))
+
+    visitor_says(page, "Merci beaucoup, j'arrive.")
+    answer = staff_page.locator("#transcript li.line.user[data-message]").last
+    expect(answer.locator(".original")).to_have_text("Merci beaucoup, j'arrive.")
+    expect(answer.locator(".rendering")).to_contain_text(PIVOT_REQUEST)
+    save_screenshot(staff_page, "staff-conversation")
+
+    # The visitor goes back to the assistant; the console sees the conversation end.
+    before = bot_replies(page).count()
+    reply.locator("button.td-quick").click()
+    expect(bot_replies(page).nth(before)).to_have_text(strings.get("handoff_ended", "fr"))
+    expect(staff_page.locator("#conversation")).to_have_attribute("data-status", "closed")
+    assert page.problems.errors == []
+    assert staff_page.problems.errors == []
+
+
+def test_a_chinese_visitor_gets_staff_text_with_markup_as_text(
+    page: Page, staff_page: Page, staff_assistant: RunningAssistant, strings
+) -> None:
+    open_kiosk(page, staff_assistant)
+    pick_language(page, "zh")
+    ask_for_a_person(page, "我想找工作人员")
+    sign_in(staff_page, staff_assistant)
+    take_request(staff_page, "zh")
+    hostile = '<img src=x onerror="window.__pwned=1"><script>window.__pwned=2</script>请稍等'
+    staff_reply(staff_page, hostile, "zh")
+    reply = page.locator("#log .td-staff").last
+    expect(reply.locator(".td-text")).to_have_text(hostile)
+    expect(reply.locator(".td-badge")).to_have_count(0)  # Chinese: no machine translation
+    expect(reply.locator("img, script")).to_have_count(0)
+    assert page.evaluate("window.__pwned") is None
+    # The console shows the staff member's own text as text too.
+    expect(staff_page.locator("#transcript img, #transcript script")).to_have_count(0)
+    assert staff_page.evaluate("window.__pwned") is None
+
+    visitor_says(page, "好的，谢谢")
+    answer = staff_page.locator("#transcript li.line.user[data-message]").last
+    expect(answer.locator(".original")).to_have_text("好的，谢谢")
+    staff_page.locator("#close-conversation").click()
+    expect(staff_page.locator("#conversation")).to_have_attribute("data-status", "closed")
+    assert page.problems.errors == []
+    assert staff_page.problems.errors == []
+
+
+def test_screenshots_are_in_the_readme() -> None:
+    readme = (PROJECT_ROOT / "README.md").read_text(encoding="utf-8")
+    for name in ("staff-inbox", "staff-conversation"):
+        assert f"docs/screenshots/{name}.png" in readme
+        assert Path(SCREENSHOTS / f"{name}.png").exists()
