@@ -28,6 +28,7 @@ from bot.privacy.erasure import ConversationEraser
 from bot.privacy.retention import purge_once, run_retention
 from bot.settings import Settings
 from bot.staff.inbox import HandoffInbox
+from bot.staff.knowledge_edit import KnowledgeEditor
 from bot.storage.continuation import ContinuationTokens
 from bot.storage.database import create_database_engine, ensure_schema
 from bot.web.abuse import RateLimits, SocketCounter
@@ -37,7 +38,12 @@ from bot.web.errors import install_error_handlers
 from bot.web.health import create_health_router
 from bot.web.pages import STATIC_DIR, create_pages_router, install_security_headers
 from bot.web.realtime import create_realtime_router
-from bot.web.staff import create_inbox_router, create_staff_router, install_staff_handlers
+from bot.web.staff import (
+    create_inbox_router,
+    create_knowledge_router,
+    create_staff_router,
+    install_staff_handlers,
+)
 
 
 def _inbox_of(
@@ -71,6 +77,7 @@ def create_app(settings: Settings, service: ConversationService | None = None) -
         app.state.sessions = build_sessions(settings, engine)
         app.state.staff_auth = build_staff_auth(settings, engine)
         app.state.staff_knowledge = build_staff_knowledge(settings, registry)
+        app.state.knowledge_editor = KnowledgeEditor(app.state.staff_knowledge, registry.codes)
         app.state.eraser = ConversationEraser(engine, tracker)
         app.state.rate_limits = RateLimits(settings.web, settings.storage.redis_url)
         app.state.sockets = SocketCounter(settings.web.max_websockets_per_ip)
@@ -131,6 +138,7 @@ def create_app(settings: Settings, service: ConversationService | None = None) -
     app.include_router(create_pages_router())
     app.include_router(create_staff_router())
     app.include_router(create_inbox_router())
+    app.include_router(create_knowledge_router())
 
     app.include_router(create_health_router())
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

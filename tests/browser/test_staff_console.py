@@ -72,7 +72,14 @@ def staff_assistant(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Runnin
         timeout=120,
     )
     assert installed.returncode == 0, installed.stdout + installed.stderr
-    running = start_assistant(tmp, {"TALENTDESK_TRANSLATION__MODELS_DIR": str(models_dir)})
+    running = start_assistant(
+        tmp,
+        {
+            "TALENTDESK_TRANSLATION__MODELS_DIR": str(models_dir),
+            # The visitor waits for staff: the kiosk must not wipe the conversation meanwhile.
+            "TALENTDESK_WEB__KIOSK_IDLE_SECONDS": "900",
+        },
+    )
     bot_cli(running, "staff", "add-user", "li.wei", "--name", "李伟", stdin=PASSWORD + "\n")
     yield running
     stop_assistant(running)
