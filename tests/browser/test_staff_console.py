@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -209,8 +210,56 @@ def test_a_chinese_visitor_gets_staff_text_with_markup_as_text(
     assert staff_page.problems.errors == []
 
 
+MISSED_QUESTION = "Is there free wifi for visitors in the service hall?"
+
+
+def answered_from(assistant: RunningAssistant, user: str, entry_id: str) -> bool:
+    body = assistant.chat(user, MISSED_QUESTION).json()
+    return any((reply.get("source") or {}).get("entry_id") == entry_id for reply in body["replies"])
+
+
+def test_a_missed_question_becomes_a_new_entry_that_then_answers(
+    staff_page: Page, staff_assistant: RunningAssistant
+) -> None:
+    body = staff_assistant.chat("wifi-visitor", MISSED_QUESTION).json()
+    assert body["replies"][0]["kind"] != "knowledge_answer", body
+    sign_in(staff_page, staff_assistant)
+    example = staff_page.locator(f"#missed-groups .example:has-text('{MISSED_QUESTION}')")
+    expect(example).to_have_count(1)
+    expect(staff_page.locator("#missed-chart svg rect.bar").first).to_be_attached()
+    save_screenshot(staff_page, "staff-missed")
+
+    example.locator("button.new-entry").click()
+    form = staff_page.locator("#draft-form")
+    expect(form).to_be_visible()
+    expect(staff_page.locator("#draft-question-en")).to_have_value(MISSED_QUESTION)
+    staff_page.locator("#draft-question-en").fill(
+        f"{MISSED_QUESTION}\nWhat is the wifi password in the hall?"
+    )
+    staff_page.locator("#draft-question-zh").fill("大厅有免费无线网络吗？\n大厅的WiFi密码是多少？")
+    staff_page.locator("#draft-id").fill("community-hall-wifi")
+    staff_page.locator("#draft-category").fill("community")
+    staff_page.locator("#draft-title-en").fill("Free Wi-Fi in the service hall")
+    staff_page.locator("#draft-title-zh").fill("服务大厅免费无线网络")
+    staff_page.locator("#draft-answer-en").fill(
+        "Yes. Connect to **DazeLake-Guest**; the password is on the sign at the front desk."
+    )
+    staff_page.locator("#draft-answer-zh").fill("有。请连接 **DazeLake-Guest**，密码见前台提示牌。")
+    staff_page.locator("#draft-source").fill("Service hall front desk")
+    staff_page.locator("#draft-save").click()
+    expect(staff_page.locator("#missed-status")).to_contain_text("community-hall-wifi.md")
+    assert (staff_assistant.knowledge / "community" / "community-hall-wifi.md").exists()
+
+    # The running assistant reloads the knowledge base and the same question now answers.
+    deadline = time.monotonic() + ANSWER_TIMEOUT_MS / 1000
+    while not answered_from(staff_assistant, "wifi-visitor-2", "community-hall-wifi"):
+        assert time.monotonic() < deadline, "the new entry never answered"
+        time.sleep(0.5)
+    assert staff_page.problems.errors == []
+
+
 def test_screenshots_are_in_the_readme() -> None:
     readme = (PROJECT_ROOT / "README.md").read_text(encoding="utf-8")
-    for name in ("staff-inbox", "staff-conversation"):
+    for name in ("staff-inbox", "staff-conversation", "staff-missed"):
         assert f"docs/screenshots/{name}.png" in readme
         assert Path(SCREENSHOTS / f"{name}.png").exists()

@@ -1,5 +1,7 @@
 """The inbox over HTTP and the websocket: take, route, reply, push, reconnect, hand back."""
 
+import time
+
 import pytest
 
 from bot.conversation import ConversationService
@@ -12,6 +14,16 @@ from tests.unit.staff.test_inbox import TaggingLanguageLayer
 from tests.unit.web.conftest import make_client, new_session
 
 PASSWORD = "correct horse battery"
+
+
+def wait_until(condition, timeout: float = 30.0) -> bool:
+    """Polls ``condition`` until it is true (False after ``timeout`` seconds)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.02)
+    return False
 
 
 @pytest.fixture
@@ -142,8 +154,10 @@ def test_a_reply_waits_for_the_visitor_to_reconnect(client, engine) -> None:
         assert socket.receive_json() == {"type": "hello"}
         frame = socket.receive_json()
         assert frame["replies"][0]["text"] == "[fr] Wait for me at counter 3"
-    detail = client.get(f"/staff/api/requests/{request_id}").json()
-    assert detail["messages"][0]["delivered"] is True
+    # Marked delivered right after the push (never before: a lost push is sent again).
+    assert wait_until(
+        lambda: client.get(f"/staff/api/requests/{request_id}").json()["messages"][0]["delivered"]
+    )
 
 
 def test_a_hello_with_a_bad_session_is_refused(client) -> None:
@@ -193,3 +207,77 @@ def test_quick_replies_search_the_knowledge_base_and_send_an_answer(client, engi
     missing = client.post(url, json={"entry_id": "no-such-entry"}, headers=csrf)
     assert missing.status_code == 404
     assert client.post(url, json={"entry_id": "../etc"}, headers=csrf).status_code == 422
+
+
+@pytest.fixture
+def knowledge_client(settings, service, tmp_path):
+    import shutil
+
+    from tests.conftest import PROJECT_ROOT
+
+    folder = tmp_path / "knowledge"
+    shutil.copytree(PROJECT_ROOT / "knowledge", folder, ignore=shutil.ignore_patterns("articles"))
+    settings.knowledge.folder = folder
+    with make_client(settings, service) as client:
+        client.app.state.staff_auth.accounts.add_user("li.wei", PASSWORD)
+        yield client
+
+
+def test_a_missed_question_becomes_knowledge_from_the_console(knowledge_client, engine) -> None:
+    from datetime import UTC, datetime
+
+    from bot.storage.unanswered import UnansweredLog, UnansweredQuestion
+
+    client = knowledge_client
+    UnansweredLog(engine).record(
+        UnansweredQuestion(
+            datetime.now(UTC),
+            "Must I see the police on day one?",
+            "en",
+            "web",
+            "web:x",
+            "police-registration-24-hours",
+            0.2,
+            "low_confidence",
+        )
+    )
+    csrf = staff_login(client)
+    missed = client.get("/staff/api/missed").json()
+    [group] = missed["groups"]
+    assert (group["entry_id"], group["language"], group["count"]) == (
+        "police-registration-24-hours",
+        "en",
+        1,
+    )
+    assert missed["per_week"][-1]["count"] == 1 and len(missed["per_week"]) == 8
+    [example] = group["examples"]
+    url = f"/staff/api/missed/{example['id']}/add-question"
+    body = {"entry_id": "police-registration-24-hours"}
+    assert client.post(url, json=body).status_code == 403  # no CSRF token
+    response = client.post(url, json=body, headers=csrf)
+    assert response.status_code == 200, response.text
+    entry = client.app.state.staff_knowledge.get("police-registration-24-hours")
+    assert "Must I see the police on day one?" in entry.questions["en"]
+
+    draft = {
+        "id": "community-hall-wifi",
+        "category": "community",
+        "title_en": "Wi-Fi",
+        "title_zh": "无线网络",
+        "questions_en": ["Is there wifi?"],
+        "questions_zh": ["有WiFi吗？", "WiFi密码？"],
+        "answer_en": "Yes.",
+        "answer_zh": "有。",
+        "source_name": "Front desk",
+    }
+    refused = client.post("/staff/api/knowledge/entries", json=draft, headers=csrf)
+    assert refused.status_code == 422
+    assert "at least two ways" in refused.json()["error"]["message"]
+    draft["questions_en"] = ["Is there wifi?", "What is the wifi password?"]
+    saved = client.post("/staff/api/knowledge/entries", json=draft, headers=csrf)
+    assert saved.json() == {
+        "entry_id": "community-hall-wifi",
+        "file": "community/community-hall-wifi.md",
+    }
+    actions = [e.action for e in client.app.state.staff_auth.audit.recent(3)]
+    assert actions == ["create_entry", "add_question", "login"]
