@@ -79,6 +79,8 @@ def staff_assistant(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Runnin
             "TALENTDESK_TRANSLATION__MODELS_DIR": str(models_dir),
             # The visitor waits for staff: the kiosk must not wipe the conversation meanwhile.
             "TALENTDESK_WEB__KIOSK_IDLE_SECONDS": "900",
+            # Once throttled, a sign-in stays refused however slow the machine is.
+            "TALENTDESK_STAFF__LOGIN_DELAY_SECONDS": "600",
         },
     )
     bot_cli(running, "staff", "add-user", "li.wei", "--name", "李伟", stdin=PASSWORD + "\n")
@@ -210,52 +212,118 @@ def test_a_chinese_visitor_gets_staff_text_with_markup_as_text(
     assert staff_page.problems.errors == []
 
 
-MISSED_QUESTION = "Is there free wifi for visitors in the service hall?"
+# Questions the knowledge base does not answer today, each with the entry staff write for it;
+# the test uses the first one the assistant really misses (so a wider knowledge base later
+# does not break it).
+CANDIDATES = [
+    {
+        "question": "Do you lend umbrellas to visitors when it rains?",
+        "question_2": "Can I borrow an umbrella at the hall?",
+        "zh": ["下雨时大厅可以借伞吗？", "大厅有雨伞借吗？"],
+        "id": "community-hall-umbrellas",
+        "title": ("Borrowing an umbrella", "借用雨伞"),
+        "answer": (
+            "Yes. Ask at the **front desk**; bring it back on your next visit.",
+            "可以。请到**前台**借用，下次来时归还即可。",
+        ),
+    },
+    {
+        "question": "Is there free wifi for visitors in the service hall?",
+        "question_2": "What is the wifi password in the hall?",
+        "zh": ["大厅有免费无线网络吗？", "大厅的WiFi密码是多少？"],
+        "id": "community-hall-wifi",
+        "title": ("Free Wi-Fi in the service hall", "服务大厅免费无线网络"),
+        "answer": (
+            "Yes. Connect to **DazeLake-Guest**; the password is on the sign at the front desk.",
+            "有。请连接 **DazeLake-Guest**，密码见前台提示牌。",
+        ),
+    },
+    {
+        "question": "May I bring my cat into the service hall?",
+        "question_2": "Are pets allowed in the hall?",
+        "zh": ["可以带猫进大厅吗？", "大厅允许带宠物吗？"],
+        "id": "community-hall-pets",
+        "title": ("Pets in the service hall", "宠物能否进入大厅"),
+        "answer": ("Only guide dogs may come in.", "除导盲犬外，宠物不能进入大厅。"),
+    },
+]
 
 
-def answered_from(assistant: RunningAssistant, user: str, entry_id: str) -> bool:
-    body = assistant.chat(user, MISSED_QUESTION).json()
-    return any((reply.get("source") or {}).get("entry_id") == entry_id for reply in body["replies"])
+def reply_entries(assistant: RunningAssistant, user: str, question: str) -> list[str | None]:
+    body = assistant.chat(user, question).json()
+    return [(reply.get("source") or {}).get("entry_id") for reply in body["replies"]]
 
 
 def test_a_missed_question_becomes_a_new_entry_that_then_answers(
     staff_page: Page, staff_assistant: RunningAssistant
 ) -> None:
-    body = staff_assistant.chat("wifi-visitor", MISSED_QUESTION).json()
-    assert body["replies"][0]["kind"] != "knowledge_answer", body
+    missed = next(
+        (c for c in CANDIDATES if not any(reply_entries(staff_assistant, c["id"], c["question"]))),
+        None,
+    )
+    if missed is None:
+        pytest.fail("the assistant answers every candidate question: add one it misses")
     sign_in(staff_page, staff_assistant)
-    example = staff_page.locator(f"#missed-groups .example:has-text('{MISSED_QUESTION}')")
+    example = staff_page.locator(f"#missed-groups .example:has-text('{missed['question']}')")
     expect(example).to_have_count(1)
     expect(staff_page.locator("#missed-chart svg rect.bar").first).to_be_attached()
     save_screenshot(staff_page, "staff-missed")
 
     example.locator("button.new-entry").click()
-    form = staff_page.locator("#draft-form")
-    expect(form).to_be_visible()
-    expect(staff_page.locator("#draft-question-en")).to_have_value(MISSED_QUESTION)
-    staff_page.locator("#draft-question-en").fill(
-        f"{MISSED_QUESTION}\nWhat is the wifi password in the hall?"
-    )
-    staff_page.locator("#draft-question-zh").fill("大厅有免费无线网络吗？\n大厅的WiFi密码是多少？")
-    staff_page.locator("#draft-id").fill("community-hall-wifi")
+    expect(staff_page.locator("#draft-form")).to_be_visible()
+    expect(staff_page.locator("#draft-question-en")).to_have_value(missed["question"])
+    staff_page.locator("#draft-question-en").fill(f"{missed['question']}\n{missed['question_2']}")
+    staff_page.locator("#draft-question-zh").fill("\n".join(missed["zh"]))
+    staff_page.locator("#draft-id").fill(missed["id"])
     staff_page.locator("#draft-category").fill("community")
-    staff_page.locator("#draft-title-en").fill("Free Wi-Fi in the service hall")
-    staff_page.locator("#draft-title-zh").fill("服务大厅免费无线网络")
-    staff_page.locator("#draft-answer-en").fill(
-        "Yes. Connect to **DazeLake-Guest**; the password is on the sign at the front desk."
-    )
-    staff_page.locator("#draft-answer-zh").fill("有。请连接 **DazeLake-Guest**，密码见前台提示牌。")
+    staff_page.locator("#draft-title-en").fill(missed["title"][0])
+    staff_page.locator("#draft-title-zh").fill(missed["title"][1])
+    staff_page.locator("#draft-answer-en").fill(missed["answer"][0])
+    staff_page.locator("#draft-answer-zh").fill(missed["answer"][1])
     staff_page.locator("#draft-source").fill("Service hall front desk")
     staff_page.locator("#draft-save").click()
-    expect(staff_page.locator("#missed-status")).to_contain_text("community-hall-wifi.md")
-    assert (staff_assistant.knowledge / "community" / "community-hall-wifi.md").exists()
+    expect(staff_page.locator("#missed-status")).to_contain_text(f"{missed['id']}.md")
+    assert (staff_assistant.knowledge / "community" / f"{missed['id']}.md").exists()
 
     # The running assistant reloads the knowledge base and the same question now answers.
     deadline = time.monotonic() + ANSWER_TIMEOUT_MS / 1000
-    while not answered_from(staff_assistant, "wifi-visitor-2", "community-hall-wifi"):
+    while missed["id"] not in reply_entries(staff_assistant, "after-edit", missed["question"]):
         assert time.monotonic() < deadline, "the new entry never answered"
         time.sleep(0.5)
     assert staff_page.problems.errors == []
+
+
+def test_the_doors_of_the_console(
+    staff_page: Page, staff_assistant: RunningAssistant, browser: Browser
+) -> None:
+    """Without a session nothing opens; a post without the CSRF token is refused; five wrong
+    passwords slow the next attempts (last in this module: it throttles this address)."""
+    base = staff_assistant.settings.web.url
+    stranger = browser.new_context()
+    try:
+        for path in ("/staff", "/staff/api/me", "/staff/api/requests", "/staff/api/missed"):
+            response = stranger.request.get(f"{base}{path}", max_redirects=0)
+            assert response.status in (303, 401), path
+    finally:
+        stranger.close()
+    sign_in(staff_page, staff_assistant)
+    refused = staff_page.request.post(f"{base}/staff/logout", form={"x": "1"})
+    assert refused.status == 403
+    assert staff_page.request.get(f"{base}/staff/api/me").status == 200
+
+    staff_page.goto(f"{base}/staff/login")
+    for _ in range(5):
+        staff_page.locator("#username").fill("mallory")
+        staff_page.locator("#password").fill("not the password")
+        staff_page.locator("#sign-in").click()
+        expect(staff_page.locator("#login-error")).to_be_visible()
+        staff_page.evaluate("document.getElementById('login-error').hidden = true")
+    staff_page.locator("#username").fill("li.wei")
+    staff_page.locator("#password").fill(PASSWORD)
+    staff_page.locator("#sign-in").click()
+    # Even the right password waits now (the address made five wrong guesses).
+    expect(staff_page.locator("#login-error")).to_contain_text("秒后再试")
+    expect(staff_page).to_have_url(f"{base}/staff/login")
 
 
 def test_screenshots_are_in_the_readme() -> None:
