@@ -21,6 +21,8 @@ from tests.browser.conftest import ANSWER_TIMEOUT_MS, ARTIFACTS, PageProblems, s
 from tests.browser.kiosk import bot_replies, open_kiosk, pick_language
 from tests.conftest import PROJECT_ROOT
 from tests.integration.conftest import RunningAssistant, start_assistant, stop_assistant
+from tests.processes import free_port
+from tests.telegram_fake import TOKEN, FakeTelegram
 
 pytestmark = pytest.mark.browser
 
@@ -54,7 +56,15 @@ def bot_cli(assistant: RunningAssistant, *args: str, stdin: str = "") -> str:
 
 
 @pytest.fixture(scope="module")
-def staff_assistant(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningAssistant]:
+def fake_telegram() -> Iterator[FakeTelegram]:
+    with FakeTelegram() as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+def staff_assistant(
+    tmp_path_factory: pytest.TempPathFactory, fake_telegram: FakeTelegram
+) -> Iterator[RunningAssistant]:
     tmp = tmp_path_factory.mktemp("staff-console")
     downloads = tmp / "argosmodels"
     build_argosmodel(downloads, "fr", "en", PIVOT_REQUEST)
@@ -81,6 +91,11 @@ def staff_assistant(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Runnin
             "TALENTDESK_WEB__KIOSK_IDLE_SECONDS": "900",
             # Once throttled, a sign-in stays refused however slow the machine is.
             "TALENTDESK_STAFF__LOGIN_DELAY_SECONDS": "600",
+            # The Telegram bot runs too, against the fake Bot API server.
+            "TELEGRAM_BOT_TOKEN": TOKEN,
+            "TALENTDESK_TELEGRAM__API_BASE_URL": fake_telegram.base_url,
+            "TALENTDESK_TELEGRAM__PORT": str(free_port()),
+            "TALENTDESK_TELEGRAM__POLLING_TIMEOUT_SECONDS": "5",
         },
     )
     bot_cli(running, "staff", "add-user", "li.wei", "--name", "李伟", stdin=PASSWORD + "\n")
@@ -209,6 +224,37 @@ def test_a_chinese_visitor_gets_staff_text_with_markup_as_text(
     staff_page.locator("#close-conversation").click()
     expect(staff_page.locator("#conversation")).to_have_attribute("data-status", "closed")
     assert page.problems.errors == []
+    assert staff_page.problems.errors == []
+
+
+TELEGRAM_USER = 5150
+
+
+def test_a_telegram_user_and_staff_through_the_bot(
+    staff_page: Page, staff_assistant: RunningAssistant, fake_telegram: FakeTelegram, strings
+) -> None:
+    fake_telegram.push_message(TELEGRAM_USER, "/human")
+    fake_telegram.wait_for(lambda: fake_telegram.sent_to(TELEGRAM_USER))
+    sign_in(staff_page, staff_assistant)
+    request = staff_page.locator("#requests li.request[data-status=open]:has-text('telegram')")
+    expect(request).to_have_count(1)
+    request.locator("button.take").click()
+    expect(staff_page.locator("#conversation")).to_have_attribute("data-status", "taken")
+    before = len(fake_telegram.sent_to(TELEGRAM_USER))
+    staff_reply(staff_page, "请到三号窗口 <b>现在</b>", "zh")
+    [message] = fake_telegram.wait_for(lambda: fake_telegram.sent_to(TELEGRAM_USER)[before:])
+    # Sent by the bot process: the English rendering of the Chinese reply (the test package),
+    # marked machine-translated, with the way back to the assistant as a button.
+    assert message["text"].startswith(ENGLISH_FROM_CHINESE)
+    assert strings.get("machine_translated", "en") in message["text"]
+    [[button]] = message["reply_markup"]["inline_keyboard"]
+    assert button["text"] == strings.get("back_to_assistant", "en")
+
+    fake_telegram.push_message(TELEGRAM_USER, "Thanks, I am on my way")
+    answer = staff_page.locator("#transcript li.line.user[data-message]").last
+    expect(answer.locator(".original")).to_have_text("Thanks, I am on my way")
+    staff_page.locator("#close-conversation").click()
+    expect(staff_page.locator("#conversation")).to_have_attribute("data-status", "closed")
     assert staff_page.problems.errors == []
 
 
