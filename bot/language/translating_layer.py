@@ -106,6 +106,11 @@ class TranslatingLanguageLayer:
             return replies
         return await asyncio.to_thread(self._localize, replies, language)
 
+    async def localize_all(self, replies: list[Reply], language: str) -> list[Reply]:
+        if all(r.language == language for r in replies):
+            return replies
+        return await asyncio.to_thread(self._localize, replies, language)
+
     def _handwritten(self, text: str, language: str) -> str | None:
         key = self._interface_keys.get(text.strip())
         return self._strings.get(key, language) if key else None

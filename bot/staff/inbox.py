@@ -249,7 +249,7 @@ class HandoffInbox:
         target = item.request.language
         rendering: Reply | None = None
         if target != language:
-            [rendering] = await self._language.localize([Reply(text, language)], target)
+            [rendering] = await self._language.localize_all([Reply(text, language)], target)
         message_id = self._insert(
             item.request,
             role="staff",

@@ -28,6 +28,9 @@ class TaggingLanguageLayer:
             for reply in replies
         ]
 
+    async def localize_all(self, replies: list[Reply], language: str) -> list[Reply]:
+        return await self.localize(replies, language)
+
 
 @pytest.fixture
 def inbox(engine, strings) -> HandoffInbox:
@@ -144,3 +147,11 @@ def test_staff_actions_are_audited(engine, inbox) -> None:
         ("li.wei", "reply", "hello"),
         ("li.wei", "take", None),
     ]
+
+
+async def test_a_chinese_reply_to_an_english_visitor_is_translated(engine, inbox) -> None:
+    request_id = open_request(engine, "telegram:8", "en")
+    inbox.take(request_id, "li.wei")
+    message = await inbox.reply(request_id, "li.wei", "请到3号窗口", "zh")
+    assert (message.rendering, message.rendering_language) == ("[en] 请到3号窗口", "en")
+    assert message.machine_translated
