@@ -12,9 +12,10 @@ import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from actions.knowledge.entry import KnowledgeEntry
-from actions.knowledge.loader import entry_files, load_knowledge
+from actions.knowledge.loader import Problem, entry_files, load_knowledge
 
 _WORD = re.compile(r"[\w]+", re.UNICODE)
 _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
@@ -70,6 +71,28 @@ class StaffKnowledge:
 
     def get(self, entry_id: str) -> KnowledgeEntry | None:
         return self.entries().get(entry_id)
+
+    def check(self) -> dict[str, Any]:
+        """The checker's report, as ``python -m actions.knowledge check`` prints it."""
+        result = load_knowledge(self.folder, self._languages)
+
+        def listed(problems: list[Problem]) -> list[dict[str, Any]]:
+            return [
+                {
+                    "file": str(p.path.relative_to(self.folder)),
+                    "line": p.line,
+                    "message": p.message,
+                    "fix": p.fix,
+                }
+                for p in problems
+            ]
+
+        return {
+            "entries": len(result.entries),
+            "problems": listed(result.problems),
+            "expired": listed(result.expired),
+            "due_for_review": listed(result.due_for_review),
+        }
 
     def search(self, query: str, limit: int = 8) -> list[EntryHit]:
         wanted = _terms(query[:MAX_QUERY_CHARS])

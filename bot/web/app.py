@@ -41,6 +41,7 @@ from bot.web.realtime import create_realtime_router
 from bot.web.staff import (
     create_inbox_router,
     create_knowledge_router,
+    create_report_router,
     create_staff_router,
     install_staff_handlers,
 )
@@ -139,6 +140,7 @@ def create_app(settings: Settings, service: ConversationService | None = None) -
     app.include_router(create_staff_router())
     app.include_router(create_inbox_router())
     app.include_router(create_knowledge_router())
+    app.include_router(create_report_router())
 
     app.include_router(create_health_router())
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

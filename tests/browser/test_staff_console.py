@@ -313,6 +313,8 @@ def test_a_missed_question_becomes_a_new_entry_that_then_answers(
     example = staff_page.locator(f"#missed-groups .example:has-text('{missed['question']}')")
     expect(example).to_have_count(1)
     expect(staff_page.locator("#missed-chart svg rect.bar").first).to_be_attached()
+    # The reports below it load too (the checker's summary, in the console's Chinese).
+    expect(staff_page.locator("#checker-summary")).to_contain_text("个条目")
     save_screenshot(staff_page, "staff-missed")
 
     example.locator("button.new-entry").click()
