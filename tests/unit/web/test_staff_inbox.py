@@ -281,3 +281,19 @@ def test_a_missed_question_becomes_knowledge_from_the_console(knowledge_client, 
     }
     actions = [e.action for e in client.app.state.staff_auth.audit.recent(3)]
     assert actions == ["create_entry", "add_question", "login"]
+
+
+def test_a_message_left_outside_opening_hours_is_listed(client, engine) -> None:
+    queue = HandoffQueue(engine)
+    request_id = queue.open_request(
+        sender_id="telegram:1",
+        channel="telegram",
+        language="en",
+        transcript=[],
+        during_opening_hours=False,
+    )
+    queue.leave_message(request_id, "Please call me back <b>tomorrow</b>")
+    staff_login(client)
+    [listed] = client.get("/staff/api/requests").json()
+    assert listed["during_opening_hours"] is False
+    assert listed["message"] == "Please call me back <b>tomorrow</b>"

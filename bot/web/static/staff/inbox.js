@@ -52,6 +52,11 @@
       meta.appendChild(el("span", "", StaffUI.t("waiting",
         { minutes: Math.floor(request.waiting_seconds / 60) })));
       item.appendChild(el("div", "preview", request.preview)).dir = "auto";
+      if (request.message) {
+        // Left outside opening hours: answer it and it reaches the visitor (Telegram at once,
+        // the web page the next time it connects).
+        item.appendChild(el("div", "left-message", `✉ ${request.message}`)).dir = "auto";
+      }
       const actions = item.appendChild(el("div", "actions"));
       if (request.status === "open") {
         const take = actions.appendChild(el("button", "take", StaffUI.t("take")));
