@@ -155,3 +155,26 @@ async def test_a_chinese_reply_to_an_english_visitor_is_translated(engine, inbox
     message = await inbox.reply(request_id, "li.wei", "请到3号窗口", "zh")
     assert (message.rendering, message.rendering_language) == ("[en] 请到3号窗口", "en")
     assert message.machine_translated
+
+
+async def test_the_wipe_and_retention_erase_live_handoff_messages(engine, inbox, tmp_path) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from bot.privacy import ConversationEraser, RasaTrackerEvents, purge_older_than
+    from bot.storage.database import create_database_engine
+    from tests.unit.privacy.scenario import create_rasa_events_table
+
+    tracker = create_database_engine(f"sqlite:///{tmp_path}/tracker.db")
+    create_rasa_events_table(tracker)
+    mine, old = open_request(engine, "kiosk:mine"), open_request(engine, "kiosk:old")
+    for request_id in (mine, old):
+        inbox.take(request_id, "li.wei")
+        await inbox.reply(request_id, "li.wei", "PASSPORT-E12345678", "en")
+    erased = ConversationEraser(engine, RasaTrackerEvents(tracker)).erase(["kiosk:mine"])
+    assert erased.counts["handoff_messages"] == 1
+    assert inbox.messages(mine) == [] and len(inbox.messages(old)) == 1
+    later = datetime.now(UTC) + timedelta(days=31)
+    purged = purge_older_than(engine, RasaTrackerEvents(tracker), 30, now=later)
+    assert purged.counts["handoff_messages"] == 1
+    assert inbox.messages(old) == []
+    tracker.dispose()
