@@ -16,8 +16,13 @@ def transcript(tracker: Tracker, limit: int = MAX_MESSAGES) -> list[dict[str, An
         kind = event.get("event")
         if kind == "user":
             metadata = event.get("metadata") or {}
-            text = metadata.get("original_text") or event.get("text") or ""
-            lines.append({"role": "user", "text": str(text), "at": event.get("timestamp")})
+            text = str(metadata.get("original_text") or event.get("text") or "")
+            line: dict[str, Any] = {"role": "user", "text": text, "at": event.get("timestamp")}
+            # What Rasa read (the English pivot): staff see it beside the visitor's words.
+            pivot = str(event.get("text") or "")
+            if pivot and pivot != text and not pivot.startswith("/"):
+                line["rendering"] = pivot
+            lines.append(line)
         elif kind == "bot":
             custom = (event.get("data") or {}).get("custom") or {}
             text = event.get("text") or custom.get("text") or ""

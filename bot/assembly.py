@@ -20,12 +20,17 @@ from bot.conversation.answered import (
 from bot.conversation.rasa_client import HttpRasaClient
 from bot.conversation.service import InMemoryLanguageMemory, LanguageMemory
 from bot.conversation.turn_lock import InProcessTurnLocks, RedisTurnLocks, TurnLocks
+from bot.language.layer import LanguageLayer
 from bot.language.registry import LanguageRegistry
 from bot.language.strings import StringCatalogue
 from bot.language.translating_layer import TranslatingLanguageLayer, build_language_layer
 from bot.privacy.tracker import RasaTrackerEvents
 from bot.sessions import Sessions, load_or_create_secret
 from bot.settings import Settings
+from bot.staff import StaffAccounts, StaffAudit, StaffAuth
+from bot.staff.auth import LoginThrottle
+from bot.staff.inbox import HandoffInbox
+from bot.staff.knowledge import StaffKnowledge
 from bot.storage.answered import AnsweredMessagesTable
 from bot.storage.database import create_database_engine
 from bot.storage.sessions import SessionStore
@@ -82,8 +87,16 @@ def build_conversation_service(
         turn_locks=build_turn_locks(settings),
         answered=build_answered_messages(settings, engine),
         answer_timeout_seconds=settings.rasa.timeout_seconds,
+        handoffs=build_handoff_inbox(engine, language, strings),
     )
     return service, rasa
+
+
+def build_handoff_inbox(
+    app_database: Engine, language: LanguageLayer, strings: StringCatalogue
+) -> HandoffInbox:
+    """The staff inbox; the conversation service routes held conversations to it."""
+    return HandoffInbox(app_database, language, strings, StaffAudit(app_database))
 
 
 def build_tracker_events(settings: Settings) -> RasaTrackerEvents:
@@ -100,3 +113,26 @@ def build_sessions(settings: Settings, app_database: Engine) -> Sessions:
         "kiosk": timedelta(hours=settings.sessions.kiosk_lifetime_hours),
     }
     return Sessions(SessionStore(app_database), load_or_create_secret(settings), lifetimes)
+
+
+def build_staff_auth(settings: Settings, app_database: Engine) -> StaffAuth:
+    """Staff accounts, console sessions (signed with the installation's secret) and audit."""
+    staff = settings.staff
+    return StaffAuth(
+        app_database,
+        StaffAccounts(app_database),
+        StaffAudit(app_database),
+        load_or_create_secret(settings),
+        timedelta(hours=staff.session_hours),
+        LoginThrottle(
+            app_database,
+            staff.login_free_failures,
+            staff.login_delay_seconds,
+            staff.login_max_delay_seconds,
+        ),
+    )
+
+
+def build_staff_knowledge(settings: Settings, registry: LanguageRegistry) -> StaffKnowledge:
+    """The knowledge base as the console searches and edits it."""
+    return StaffKnowledge(settings.path(settings.knowledge.folder), registry.codes)

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from bot.privacy.cli import add_privacy_parser, run_privacy
 from bot.settings import Settings
+from bot.staff.cli import ACCOUNT_COMMANDS, add_account_parsers, run_account_command
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
@@ -100,6 +101,8 @@ def _staff(settings: Settings, args: argparse.Namespace) -> int:
 
     engine = create_database_engine(settings.storage.database_url, settings.project_root)
     ensure_schema(engine)
+    if args.staff_command in ACCOUNT_COMMANDS:
+        return run_account_command(engine, args)
     if args.staff_command == "handoffs":
         return _staff_handoffs(engine, args)
     questions = UnansweredLog(engine).recent(args.limit)
@@ -172,6 +175,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     handoffs.add_argument("--limit", type=int, default=20)
     handoffs.add_argument("--status", default=None, help="only this status, e.g. open")
+    add_account_parsers(staff_commands)
     models = commands.add_parser("models", help="Argos Translate packages (offline translation)")
     models_commands = models.add_subparsers(dest="models_command", required=True)
     install = models_commands.add_parser(

@@ -92,6 +92,23 @@ class SessionSettings(BaseModel):
     kiosk_lifetime_hours: int = Field(default=12, ge=1)
 
 
+class StaffSettings(BaseModel):
+    """The staff console at ``/staff`` (accounts: ``python -m bot staff add-user``)."""
+
+    session_hours: float = Field(default=12.0, gt=0)
+    # Send the console cookie over HTTPS only. Default: on in production mode (behind the
+    # hall's TLS proxy), off in embedded mode (plain HTTP on loopback).
+    cookie_secure: bool | None = None
+    # Wrong passwords allowed in a row (per username and per address) before each next attempt
+    # waits login_delay_seconds, doubling with every further failure up to the maximum.
+    login_free_failures: int = Field(default=5, ge=1)
+    login_delay_seconds: float = Field(default=2.0, gt=0)
+    login_max_delay_seconds: float = Field(default=300.0, gt=0)
+    # How often each gateway and the Telegram bot look for staff replies written elsewhere
+    # (another gateway process) to deliver; a reply written here goes out at once.
+    delivery_interval_seconds: float = Field(default=1.0, gt=0)
+
+
 class PrivacySettings(BaseModel):
     """How long conversations and what they left behind are kept."""
 
@@ -249,6 +266,7 @@ class Settings(BaseSettings):
     booking: BookingSettings = BookingSettings()
     sessions: SessionSettings = SessionSettings()
     privacy: PrivacySettings = PrivacySettings()
+    staff: StaffSettings = StaffSettings()
 
     # The conventional name, read in addition to TALENTDESK_TELEGRAM__TOKEN.
     telegram_bot_token: SecretStr | None = Field(default=None, alias="TELEGRAM_BOT_TOKEN")

@@ -12,6 +12,7 @@ from dataclasses import dataclass, replace
 from typing import Protocol
 
 from bot.conversation.answered import AnsweredMessages, InMemoryAnsweredMessages
+from bot.conversation.handoff import BACK_TO_ASSISTANT, HandoffDesk
 from bot.conversation.messages import (
     NATIVE_LANGUAGES,
     PIVOT_LANGUAGE,
@@ -113,6 +114,7 @@ class ConversationService:
         answer_timeout_seconds: How long a caller waits for its turn. A turn still running
             then is finished in the background and stored, so a retry with the same id gets it.
         metrics: Prometheus metrics (messages, stage latencies, errors).
+        handoffs: The staff inbox: a conversation staff hold goes there instead of to Rasa.
     """
 
     def __init__(
@@ -127,6 +129,7 @@ class ConversationService:
         answered: AnsweredMessages | None = None,
         answer_timeout_seconds: float = 30.0,
         metrics: Metrics | None = None,
+        handoffs: HandoffDesk | None = None,
     ) -> None:
         self._rasa = rasa
         self._language = language
@@ -140,6 +143,7 @@ class ConversationService:
         self._running: set[asyncio.Task[Turn]] = set()
         self.metrics = metrics or Metrics()
         self._metrics = self.metrics
+        self._handoffs = handoffs
 
     def _quoted_note(self, reply: Reply, language: str) -> Reply:
         """A passage quoted from an article says so, in the user's language."""
@@ -152,6 +156,14 @@ class ConversationService:
     @property
     def strings(self) -> StringCatalogue:
         return self._strings
+
+    @property
+    def language_layer(self) -> LanguageLayer:
+        return self._language
+
+    @property
+    def handoffs(self) -> HandoffDesk | None:
+        return self._handoffs
 
     async def rasa_ready(self) -> bool:
         """True when a Rasa server answers (the gateway's readiness check)."""
@@ -271,6 +283,10 @@ class ConversationService:
         with self._metrics.stage("language_id"):
             state = self._language_for(message, text)
         language = state.language
+        if self._handoffs is not None:
+            held = await asyncio.to_thread(self._handoffs.held_request, message.sender_id)
+            if held is not None:
+                return await self._relay_to_staff(self._handoffs, held, message, text, state)
         if language in NATIVE_LANGUAGES or is_payload(text):
             rasa_text = text
         else:
@@ -292,3 +308,38 @@ class ConversationService:
         self._memory.set(message.sender_id, state)
         self._metrics.messages.labels(message.channel, language).inc()
         return Turn(language=language, replies=replies)
+
+    async def _relay_to_staff(
+        self,
+        desk: HandoffDesk,
+        request_id: int,
+        message: IncomingMessage,
+        text: str,
+        state: LanguageState,
+    ) -> Turn:
+        """A message for the staff member who holds the conversation (Rasa never sees it).
+
+        Staff read Chinese or English: a message in another language is stored with its
+        English rendering beside it. The reply comes later, from staff, over the channel.
+        """
+        language = state.language
+        self._memory.set(message.sender_id, state)
+        if text == BACK_TO_ASSISTANT:
+            await asyncio.to_thread(desk.hand_back, request_id, "user")
+            ended = self._strings.get("handoff_ended", language)
+            return Turn(language, [Reply(ended, language, kind="handoff_ended")])
+        rendering = None
+        if language not in NATIVE_LANGUAGES and not is_payload(text):
+            with self._metrics.stage("translate_in"):
+                rendering = await self._language.to_pivot(text, language)
+        await asyncio.to_thread(
+            desk.record_user_message,
+            request_id,
+            message.sender_id,
+            message.channel,
+            text,
+            language,
+            rendering if rendering != text else None,
+        )
+        self._metrics.messages.labels(message.channel, language).inc()
+        return Turn(language=language, replies=[])

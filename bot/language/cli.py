@@ -30,9 +30,13 @@ def _argos_codes(languages: list[str], registry: LanguageRegistry) -> list[str] 
         if entry is None:
             print(f"unknown language {language!r}; supported: {', '.join(registry.codes)}")
             return None
-        if language in NATIVE_LANGUAGES:
-            print(f"{language}: answered natively, no translation package needed")
+        if language == PIVOT_LANGUAGE:
+            print(f"{language}: the pivot language, no translation package needed")
             continue
+        if language in NATIVE_LANGUAGES:
+            # Visitors in Chinese need none; staff who answer in Chinese need zh->en to reach
+            # visitors in the other languages (through English).
+            print(f"{language}: answered natively; installed for staff replies written in it")
         codes.append(entry.argos)
     return codes
 

@@ -31,6 +31,11 @@ class LanguageLayer(Protocol):
         """``replies`` in ``language`` where they are not already."""
         ...
 
+    async def localize_all(self, replies: list[Reply], language: str) -> list[Reply]:
+        """Like :meth:`localize`, but between English and Chinese too: a staff reply written
+        in one of them for a visitor who speaks the other."""
+        ...
+
 
 class NativeOnlyLanguageLayer:
     """English and Chinese only: no detection model, no translation."""
@@ -49,4 +54,7 @@ class NativeOnlyLanguageLayer:
         return text
 
     async def localize(self, replies: list[Reply], language: str) -> list[Reply]:
+        return replies
+
+    async def localize_all(self, replies: list[Reply], language: str) -> list[Reply]:
         return replies

@@ -43,6 +43,9 @@ _PATTERNS = [
     r"[\u3400-\u4dbf\u4e00-\u9fff][\u3400-\u4dbf\u4e00-\u9fff\d·]*",
 ]
 _PROTECTED = re.compile("|".join(f"(?:{pattern})" for pattern in _PATTERNS))
+# Text written in Chinese (a staff reply) is the very thing to translate: its runs of Chinese
+# characters are not names to keep.
+_PROTECTED_IN_CHINESE = re.compile("|".join(f"(?:{pattern})" for pattern in _PATTERNS[:-1]))
 # Models sometimes space out what they copy ("[ 1 ]"): accept that on the way back.
 PLACEHOLDER = re.compile(r"\[\s?(\d{1,3})\s?\]")
 
@@ -121,7 +124,8 @@ def split_protected(
                 (m.start(), m.end(), renderings[m.group().casefold()])
                 for m in pattern.finditer(text)
             ]
-    spans += [(m.start(), m.end(), m.group()) for m in _PROTECTED.finditer(text)]
+    protected = _PROTECTED_IN_CHINESE if source.startswith("zh") else _PROTECTED
+    spans += [(m.start(), m.end(), m.group()) for m in protected.finditer(text)]
     # Leftmost first, then longest; overlapping later spans are dropped.
     spans.sort(key=lambda span: (span[0], -(span[1] - span[0])))
     parts: list[Part] = []

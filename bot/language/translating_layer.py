@@ -107,6 +107,11 @@ class TranslatingLanguageLayer:
             return replies
         return await asyncio.to_thread(self._localize, replies, language)
 
+    async def localize_all(self, replies: list[Reply], language: str) -> list[Reply]:
+        if all(r.language == language for r in replies):
+            return replies
+        return await asyncio.to_thread(self._localize, replies, language)
+
     def _handwritten(self, text: str, language: str) -> str | None:
         """The catalogue string whose English text ``text`` is, in ``language``; a leading
         symbol such as an emoji ("👍 Helpful") is kept in front of it."""

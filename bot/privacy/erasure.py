@@ -20,6 +20,7 @@ from bot.privacy.tracker import RasaTrackerEvents
 from bot.storage.bookings import ERASED_SENDER, bookings
 from bot.storage.continuation import continuation_tokens
 from bot.storage.feedback import answer_ratings
+from bot.storage.handoff_messages import handoff_messages
 from bot.storage.handoffs import handoff_requests
 from bot.storage.telegram_users import telegram_users
 from bot.storage.unanswered import unanswered_questions
@@ -72,6 +73,7 @@ class ConversationEraser:
         with self._app.begin() as connection:
             for kind, table in (
                 ("handoff_requests", handoff_requests),
+                ("handoff_messages", handoff_messages),
                 ("unanswered_questions", unanswered_questions),
                 ("ratings", answer_ratings),
             ):

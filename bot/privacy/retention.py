@@ -24,6 +24,7 @@ from bot.settings import PrivacySettings
 from bot.storage.bookings import bookings
 from bot.storage.continuation import continuation_tokens
 from bot.storage.feedback import answer_ratings
+from bot.storage.handoff_messages import handoff_messages
 from bot.storage.handoffs import handoff_requests
 from bot.storage.sessions import web_sessions
 from bot.storage.telegram_users import telegram_users
@@ -45,6 +46,12 @@ def purge_older_than(
             "handoff_requests",
             connection.execute(
                 delete(handoff_requests).where(handoff_requests.c.created_at < cutoff)
+            ).rowcount,
+        )
+        erased.add(
+            "handoff_messages",
+            connection.execute(
+                delete(handoff_messages).where(handoff_messages.c.at < cutoff)
             ).rowcount,
         )
         erased.add(

@@ -202,6 +202,14 @@ class BookingBook:
             ).rowcount
         return self.get(code) if changed == 1 else None
 
+    def on_day(self, day: date) -> list[Booking]:
+        """Every appointment of ``day`` (booked and cancelled), by slot: the staff view."""
+        query = (
+            select(bookings).where(bookings.c.day == day).order_by(bookings.c.slot, bookings.c.code)
+        )
+        with self._engine.connect() as connection:
+            return [Booking(**row) for row in connection.execute(query).mappings().all()]
+
     def upcoming_for(self, sender_id: str, today: date) -> list[Booking]:
         """The sender's booked appointments from ``today`` on, soonest first."""
         query = (

@@ -42,8 +42,10 @@ def ensure_schema(engine: Engine) -> None:
         bookings,
         continuation,
         feedback,
+        handoff_messages,
         handoffs,
         sessions,
+        staff,
         telegram_users,
         unanswered,
     )

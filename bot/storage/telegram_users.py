@@ -52,6 +52,15 @@ class TelegramUsers:
             return TelegramUser(user_id)
         return TelegramUser(user_id, row.conversation_id, row.language)
 
+    def user_of_conversation(self, conversation_id: str) -> str | None:
+        """The Telegram user who continues ``conversation_id`` (begun on the kiosk), if any."""
+        table = telegram_users
+        with self._engine.connect() as connection:
+            row = connection.execute(
+                select(table.c.user_id).where(table.c.conversation_id == conversation_id)
+            ).first()
+        return str(row.user_id) if row is not None else None
+
     def save(self, user: TelegramUser) -> None:
         """Inserts or replaces the row of ``user.user_id``."""
         table = telegram_users

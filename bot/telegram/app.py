@@ -23,10 +23,12 @@ from aiogram.webhook.aiohttp_server import SimpleRequestHandler
 from aiohttp import web
 
 from bot.assembly import build_conversation_service
+from bot.delivery.telegram import run_telegram_delivery
 from bot.errors import ConfigurationError
 from bot.language.registry import LanguageRegistry
 from bot.language.strings import StringCatalogue
 from bot.settings import Settings
+from bot.staff.inbox import HandoffInbox
 from bot.storage.continuation import ContinuationTokens
 from bot.storage.database import create_database_engine, ensure_schema
 from bot.storage.telegram_users import TelegramUsers
@@ -134,10 +136,11 @@ async def run_bot(settings: Settings) -> int:
     engine = create_database_engine(settings.storage.database_url, settings.project_root)
     ensure_schema(engine)
     service, rasa = build_conversation_service(settings, strings, registry, engine)
+    users = TelegramUsers(engine)
     bridge = TelegramBridge(
         service,
         registry,
-        TelegramUsers(engine),
+        users,
         ContinuationTokens(engine),
         ButtonPayloads(),
         max_text_chars=settings.web.max_text_chars,
@@ -157,9 +160,18 @@ async def run_bot(settings: Settings) -> int:
     runner = web.AppRunner(server.app, access_log=None)
     await runner.setup()
     await web.TCPSite(runner, telegram.host, telegram.port).start()
+    delivery: asyncio.Task[None] | None = None
     try:
         await _connect(bot)
         await bot.set_my_commands(COMMANDS)
+        if isinstance(service.handoffs, HandoffInbox):
+            # Staff replies written in the console reach Telegram users through this process.
+            delivery = asyncio.create_task(
+                run_telegram_delivery(
+                    service.handoffs, bridge, users, bot, settings.staff.delivery_interval_seconds
+                ),
+                name="telegram-staff-replies",
+            )
         if telegram.mode == "webhook":
             await bot.set_webhook(
                 str(telegram.webhook_url),
@@ -181,6 +193,9 @@ async def run_bot(settings: Settings) -> int:
                 drain_seconds=settings.rasa.timeout_seconds * 2,
             )
     finally:
+        if delivery is not None:
+            delivery.cancel()
+            await asyncio.gather(delivery, return_exceptions=True)
         await runner.cleanup()
         await bot.session.close()
         await rasa.aclose()

@@ -3,7 +3,10 @@
 Frames carry the same JSON as ``POST /api/chat``. The client sends
 ``{"id": ..., "session": ..., "text": ..., "language"?: ...}``; the server answers
 ``{"type": "typing", "id"}`` at once, then ``{"type": "turn", "id", "language", "replies"}``, or
-``{"type": "error", "id", "error": {code, message}, "replies"?, "retry_after"?}``. A bad frame
+``{"type": "error", "id", "error": {code, message}, "replies"?, "retry_after"?}``. A page sends
+``{"type": "hello", "session"}`` when its socket opens; from then on (and after any chat frame)
+staff replies of a handed-over conversation arrive as
+``{"type": "staff", "message_id", "language", "replies"}``, including those that waited. A bad frame
 (binary, oversized, not JSON, not the API, no valid session, too many messages) gets an error
 frame and the socket stays open. A page from a foreign Origin, or an address over its cap of
 open sockets, is refused before the socket opens (close code 1008).
@@ -11,16 +14,20 @@ open sockets, is refused before the socket opens (close code 1008).
 
 from __future__ import annotations
 
+import json
 import logging
-from typing import Any
+from typing import Any, Literal
 
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
+from pydantic import BaseModel, ConfigDict, Field
 
 from bot.conversation import ConversationService
+from bot.delivery import LiveConnections, deliver_pending
 from bot.errors import AssistantUnavailableError, InvalidMessageError
 from bot.language.strings import StringCatalogue
 from bot.sessions import Session
 from bot.settings import WebSettings
+from bot.staff.inbox import HandoffInbox
 from bot.web.abuse import RateLimits, SocketCounter, origin_allowed
 from bot.web.api import ChatRequest, parse_payload, rate_limited, session_of
 from bot.web.errors import ApiError, error_body
@@ -30,6 +37,23 @@ log = logging.getLogger(__name__)
 
 class ChatFrame(ChatRequest):
     """A chat message over the websocket; its ``id`` is echoed in the answer's frames."""
+
+
+class HelloFrame(BaseModel):
+    """Sent by a page when its socket opens: staff replies that waited are delivered then."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    type: Literal["hello"]
+    session: str = Field(min_length=1, max_length=200)
+
+
+def _is_hello(text: str) -> bool:
+    try:
+        payload = json.loads(text)
+    except json.JSONDecodeError:
+        return False
+    return isinstance(payload, dict) and payload.get("type") == "hello"
 
 
 def _error_frame(frame_id: Any, code: str, message: str, details: Any = None) -> dict[str, Any]:
@@ -78,7 +102,28 @@ async def _admit(frame: ChatFrame, websocket: WebSocket, address: str) -> Sessio
     return session
 
 
-async def _serve(websocket: WebSocket, address: str) -> None:
+class _Listener:
+    """This socket's place in the live registry, under each conversation it spoke for."""
+
+    def __init__(self, websocket: WebSocket) -> None:
+        self.live: LiveConnections = websocket.app.state.live
+        self.inbox: HandoffInbox = websocket.app.state.inbox
+        self.send = websocket.send_json
+        self.senders: set[str] = set()
+
+    async def listen(self, session: Session) -> None:
+        sender_id = session.conversation_id
+        if sender_id not in self.senders:
+            self.senders.add(sender_id)
+            self.live.add(sender_id, self.send)
+        await deliver_pending(self.inbox, self.live, sender_id)
+
+    def close(self) -> None:
+        for sender_id in self.senders:
+            self.live.remove(sender_id, self.send)
+
+
+async def _serve(websocket: WebSocket, address: str, listener: _Listener) -> None:
     service: ConversationService = websocket.app.state.service
     strings: StringCatalogue = websocket.app.state.strings
     web: WebSettings = websocket.app.state.web_settings
@@ -97,6 +142,21 @@ async def _serve(websocket: WebSocket, address: str) -> None:
                 _error_frame(None, "frame_too_large", f"a frame may be {web.max_body_bytes} bytes")
             )
             continue
+        if _is_hello(text):
+            # A hello costs a database read: it counts against the address's limit.
+            limits: RateLimits = websocket.app.state.rate_limits
+            if await limits.hit_address(address) is not None:
+                await websocket.send_json(_error_frame(None, "rate_limited", "too many frames"))
+                continue
+            try:
+                hello = parse_payload(text, HelloFrame)
+                session = session_of(websocket, hello.session)  # type: ignore[arg-type]
+            except ApiError as error:
+                await websocket.send_json(_error_frame(None, error.code, error.message))
+                continue
+            await websocket.send_json({"type": "hello"})
+            await listener.listen(session)
+            continue
         try:
             frame = parse_payload(text, ChatFrame)
         except ApiError as error:
@@ -113,6 +173,7 @@ async def _serve(websocket: WebSocket, address: str) -> None:
             continue
         await websocket.send_json({"type": "typing", "id": frame.id})
         await websocket.send_json(await _answer(frame, session, service, strings))
+        await listener.listen(session)
 
 
 def create_realtime_router() -> APIRouter:
@@ -131,12 +192,14 @@ def create_realtime_router() -> APIRouter:
         if not sockets.try_open(address):
             await websocket.close(code=1008, reason="too many open connections")
             return
+        listener = _Listener(websocket)
         try:
             await websocket.accept()
-            await _serve(websocket, address)
+            await _serve(websocket, address, listener)
         except WebSocketDisconnect:
             return  # the client went away mid-answer: nothing to clean up
         finally:
+            listener.close()
             sockets.close(address)
 
     return router

@@ -134,7 +134,7 @@
   function renderReply(reply, strings, actions) {
     const knowledge = reply.kind === "knowledge_answer";
     const item = element("li", "td-msg td-bot" + (knowledge ? " td-card" : "") +
-      (reply.kind === "error" ? " td-error" : ""));
+      (reply.kind === "error" ? " td-error" : "") + (reply.kind === "staff" ? " td-staff" : ""));
     item.dataset.kind = reply.kind || "text";
     if (reply.language) item.lang = reply.language;
     item.dir = "auto";
@@ -195,6 +195,7 @@
       this.base = base;
       this.handlers = handlers || {};
       this.pending = new Map();
+      this.seenStaff = new Set();
       this.delay = 500;
       this.socket = null;
       this.connect();
@@ -212,6 +213,7 @@
       socket.addEventListener("open", () => {
         this.delay = 500;
         this.status("online");
+        this.hello(socket);
       });
       socket.addEventListener("message", (event) => this.receive(event.data));
       socket.addEventListener("close", () => {
@@ -221,6 +223,15 @@
         this.status("reconnecting");
         this.retry();
       });
+    }
+
+    // Tells the server which conversation this page shows, so staff replies that waited
+    // (sent while the page was closed or offline) arrive now, and new ones are pushed.
+    hello(socket) {
+      const token = this.handlers.session ? this.handlers.session() : null;
+      if (token && socket.readyState === WebSocket.OPEN) {
+        socket.send(JSON.stringify({ type: "hello", session: token }));
+      }
     }
 
     retry() {
@@ -242,6 +253,13 @@
       }
       if (frame.type === "typing") {
         if (this.handlers.onTyping) this.handlers.onTyping(true);
+        return;
+      }
+      if (frame.type === "staff") {
+        // A staff reply may be pushed twice (two gateways racing); show it once.
+        if (this.seenStaff.has(frame.message_id)) return;
+        this.seenStaff.add(frame.message_id);
+        if (this.handlers.onStaff) this.handlers.onStaff(frame);
         return;
       }
       const waiter = this.pending.get(frame.id);

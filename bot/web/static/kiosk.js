@@ -111,7 +111,9 @@
         text: text, language: state.language,
       });
       if (visit !== state.visit) return; // wiped while waiting: the answer belongs to no one
-      const replies = answer.replies && answer.replies.length ? answer.replies
+      // A message to staff who hold the conversation has no immediate reply: staff answer later.
+      const replies = answer.replies && (answer.replies.length || answer.type === "turn")
+        ? answer.replies
         : [{ text: state.strings.connection_problem, kind: "error" }];
       replies.forEach(appendReply);
     } finally {
@@ -296,6 +298,8 @@
     });
     connection = new core.ChatConnection(window.location.origin, {
       onStatus: (status) => { view.status.hidden = status === "online"; },
+      session: () => session.token,
+      onStaff: (frame) => { frame.replies.forEach(appendReply); armIdle(); },
     });
     save();
     document.body.dataset.ready = "true";

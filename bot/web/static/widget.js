@@ -115,7 +115,9 @@
     const answer = await core.sendInSession(connection, session, { text: text });
     typing.hidden = true;
     if (answer.language) await useLanguage(answer.language);
-    const replies = answer.replies && answer.replies.length ? answer.replies
+    // A message to staff who hold the conversation has no immediate reply: staff answer later.
+    const replies = answer.replies && (answer.replies.length || answer.type === "turn")
+      ? answer.replies
       : [{ text: strings.connection_problem, kind: "error" }];
     for (const reply of replies) record({ who: "bot", reply: reply });
   }
@@ -140,6 +142,10 @@
     state.transcript.forEach(show);
     connection = new core.ChatConnection(base, {
       onStatus: (value) => { status.hidden = value === "online"; },
+      session: () => session.token,
+      onStaff: (frame) => {
+        for (const reply of frame.replies) record({ who: "bot", reply: reply });
+      },
     });
     launcher.addEventListener("click", () => setOpen(true));
     close.addEventListener("click", () => setOpen(false));

@@ -115,3 +115,12 @@ def test_sentence_checks() -> None:
     )
     assert check_sentence("Hello.", "Bonjour.") is None
     assert has_loop("的的的的") and not has_loop("one two three four five")
+
+
+def test_chinese_source_text_is_translated_not_kept_as_a_name() -> None:
+    from bot.language.protection import split_protected
+
+    parts = split_protected("您好，请到3号窗口，电话 0731-12345。", "zh", "en")
+    assert [p.text for p in parts if p.protected] == ["3", "0731-12345"]
+    english = split_protected("Go to 派出所 now", "en", "fr")
+    assert [p.text for p in english if p.protected] == ["派出所"]

@@ -271,3 +271,21 @@ async def test_a_keyed_reply_fills_its_placeholders_in_the_users_language(
     [out] = await layer.localize([Reply(written, "en", data=data)], "ar")
     assert out.text == strings.get("booking_unknown_code", "ar", code="3HKT9Q")
     assert "3HKT9Q" in out.text and out.language == "ar" and not out.notes
+
+
+async def test_localize_all_translates_between_the_native_languages_too(
+    identifier, strings, registry
+) -> None:
+    """Staff write Chinese to an English visitor: translated where zh->en is installed, else the
+    original with the note; ``localize`` alone leaves native replies alone."""
+    engine = FakeEngine(lambda s: "EN<" + s + ">", {("zh", "en")})
+    layer = layer_with(engine, identifier, strings, registry)
+    [native] = await layer.localize([Reply("请到三号窗口。", "zh")], "en")
+    assert native.text == "请到三号窗口。"
+    [reply] = await layer.localize_all([Reply("请到三号窗口。", "zh")], "en")
+    assert reply.text.startswith("EN<") and reply.machine_translated
+    assert reply.language == "en"
+    missing = layer_with(FakeEngine(french, set()), identifier, strings, registry)
+    [kept] = await missing.localize_all([Reply("请到三号窗口。", "zh")], "en")
+    assert kept.text == "请到三号窗口。"
+    assert kept.notes == (strings.get("translation_not_installed", "en"),)
