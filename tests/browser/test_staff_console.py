@@ -155,9 +155,9 @@ def staff_reply(staff: Page, text: str, language: str) -> None:
 
 
 def save_screenshot(page: Page, name: str) -> None:
+    """Into test-artifacts/ only: a test run never edits the checkout (the README's copies in
+    docs/screenshots/ are refreshed by hand from there)."""
     shot(page, name)
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    (SCREENSHOTS / f"{name}.png").write_bytes((ARTIFACTS / f"{name}.png").read_bytes())
 
 
 def test_a_french_kiosk_visitor_and_staff_writing_chinese(
