@@ -37,6 +37,11 @@ class LiveConnections:
             if not sockets:
                 del self._sockets[sender_id]
 
+    def drop(self, sender_id: str) -> None:
+        """Forgets every socket of a wiped conversation: the kiosk's socket stays open for the
+        next visitor, who must never receive a staff reply meant for the one before."""
+        self._sockets.pop(sender_id, None)
+
     def connected(self) -> set[str]:
         return set(self._sockets)
 

@@ -275,6 +275,7 @@ def create_api_router() -> APIRouter:
         async with service.holding_turn(session.conversation_id):
             await asyncio.to_thread(eraser.erase, [session.conversation_id])
             service.forget(session.id, session.channel)
+            request.app.state.live.drop(session.conversation_id)
         sessions.end(session)
         return Response(status_code=204)
 

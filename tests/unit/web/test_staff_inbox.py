@@ -154,10 +154,14 @@ def test_a_reply_waits_for_the_visitor_to_reconnect(client, engine) -> None:
         assert socket.receive_json() == {"type": "hello"}
         frame = socket.receive_json()
         assert frame["replies"][0]["text"] == "[fr] Wait for me at counter 3"
-    # Marked delivered right after the push (never before: a lost push is sent again).
-    assert wait_until(
-        lambda: client.get(f"/staff/api/requests/{request_id}").json()["messages"][0]["delivered"]
-    )
+        # Marked delivered right after the push (never before: a lost push is sent again).
+        # Waited for with the socket open: a visitor who leaves between the push and the mark
+        # gets the reply again on the next hello, which is the at-least-once contract.
+        assert wait_until(
+            lambda: client.get(f"/staff/api/requests/{request_id}").json()["messages"][0][
+                "delivered"
+            ]
+        )
 
 
 def test_a_hello_with_a_bad_session_is_refused(client) -> None:
@@ -297,3 +301,15 @@ def test_a_message_left_outside_opening_hours_is_listed(client, engine) -> None:
     [listed] = client.get("/staff/api/requests").json()
     assert listed["during_opening_hours"] is False
     assert listed["message"] == "Please call me back <b>tomorrow</b>"
+
+
+def test_the_kiosk_wipe_stops_pushes_to_its_open_socket(client, engine) -> None:
+    token, _ = kiosk_visitor_asks_for_a_person(client, engine)
+    sender_id = client.app.state.sessions.check(token).conversation_id
+    with client.websocket_connect("/ws/chat") as socket:
+        socket.send_json({"type": "hello", "session": token})
+        assert socket.receive_json() == {"type": "hello"}
+        assert sender_id in client.app.state.live.connected()
+        assert client.post("/api/forget", json={"session": token}).status_code == 204
+        # The socket stays open for the next visitor, but no longer listens for the last one.
+        assert sender_id not in client.app.state.live.connected()
