@@ -99,6 +99,7 @@ articles: setup
 # Evaluation reports (JSON under var/eval/).
 eval: setup model
 	$(APP_PY) -m tests.eval.retrieval_eval
+	$(APP_PY) -m tests.eval.articles_eval
 	$(APP_PY) -m tests.eval.nlu_eval
 	$(APP_PY) -m tests.eval.language_id_eval
 

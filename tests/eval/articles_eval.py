@@ -1,0 +1,156 @@
+"""Answers quoted from articles: ``python -m tests.eval.articles_eval`` (part of ``make eval``).
+
+Scores the frozen report set ``tests/eval/report/articles/<lang>.yml`` (questions only the
+articles answer, written before any tuning; never used to choose anything) through the same
+search and the same rule as the FAQ action: entries and passages searched with one query
+embedding, the more confident source answering when it clears its language's threshold.
+
+Per language: the right document's passage first (passage@1), the share answered from a
+passage, and the share whose reply contains the expected fact. In the same run, the naive
+baseline a user could have instead: TF-IDF (character n-grams) over the passages, top passage.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections import defaultdict
+from pathlib import Path
+
+import numpy as np
+import yaml
+from rasa_sdk.executor import CollectingDispatcher
+from sklearn.feature_extraction.text import TfidfVectorizer
+
+from actions.knowledge.articles.passages import Passage
+from actions.knowledge.base import KnowledgeBase
+from actions.knowledge.embedder import embedder_for
+from actions.knowledge.text import search_group
+from actions.passage_answer import send_passage_answer
+from bot.language.registry import LanguageRegistry
+from bot.settings import Settings
+from tests.eval.retrieval_eval import contains_fact
+
+ROOT = Path(__file__).resolve().parents[2]
+REPORT_SET = ROOT / "tests" / "eval" / "report" / "articles"
+OUTPUT = ROOT / "var" / "eval" / "articles.json"
+
+
+def load_questions(folder: Path = REPORT_SET) -> list[dict]:
+    """``{text, lang, document, facts}`` for every question of the frozen set."""
+    questions = []
+    for path in sorted(folder.glob("*.yml")):
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        for item in data["questions"]:
+            facts = item["fact"] if isinstance(item["fact"], list) else [item["fact"]]
+            questions.append(
+                {
+                    "text": str(item["text"]),
+                    "lang": str(data["lang"]),
+                    "document": str(item["document"]),
+                    "facts": tuple(str(fact) for fact in facts),
+                }
+            )
+    return questions
+
+
+def reply_of(base: KnowledgeBase, question: dict, thresholds: dict[str, float]) -> dict:
+    """What the FAQ action would answer (its rule in ``actions.faq``), without Rasa."""
+    language = question["lang"]
+    hits, passages = base.search_with_passages(question["text"], 3, language)
+    best, passage = (hits[0] if hits else None), (passages[0] if passages else None)
+    threshold = thresholds[search_group(question["text"], language)]
+    entry_confidence = best.confidence if best is not None else 0.0
+    reader = language if language in ("en", "zh") else "en"  # no translation package
+    result = {
+        "passage_first": passage is not None and passage.passage.family == question["document"]
+    }
+    if (
+        passage is not None
+        and passage.confidence >= threshold
+        and passage.confidence > entry_confidence
+    ):
+        dispatcher = CollectingDispatcher()
+        send_passage_answer(dispatcher, passage, base.passages, question["text"], reader)
+        text = str(dispatcher.messages[0]["custom"]["text"])
+        return result | {"answered_from": "passage", "text": text}
+    if best is not None and entry_confidence >= threshold:
+        return result | {"answered_from": "entry", "text": best.entry.answer_in(reader)[0]}
+    return result | {"answered_from": None, "text": ""}
+
+
+class PassageTfidf:
+    """The naive baseline: TF-IDF over the passages' text, top passage."""
+
+    def __init__(self, base: KnowledgeBase) -> None:
+        self._passages = list(base.passages.passages)
+        self._vectorizer = TfidfVectorizer(
+            analyzer="char_wb", ngram_range=(2, 4), sublinear_tf=True
+        )
+        self._matrix = self._vectorizer.fit_transform(p.text for p in self._passages)
+
+    def top(self, query: str) -> Passage:
+        scores = (self._matrix @ self._vectorizer.transform([query]).T).toarray().ravel()
+        return self._passages[int(np.argmax(scores))]
+
+
+def evaluate(base: KnowledgeBase, settings: Settings, questions: list[dict]) -> dict:
+    thresholds = {
+        "en": settings.knowledge.min_confidence_latin,
+        "zh": settings.knowledge.min_confidence_chinese,
+        "other": settings.knowledge.min_confidence_other,
+    }
+    baseline = PassageTfidf(base)
+    rows: dict[str, list[dict]] = defaultdict(list)
+    misses = []
+    for question in questions:
+        reply = reply_of(base, question, thresholds)
+        top = baseline.top(question["text"])
+        row = {
+            "passage@1": reply["passage_first"],
+            "from_passage": reply["answered_from"] == "passage",
+            "fact": contains_fact(reply["text"], question["facts"]),
+            "tfidf@1": top.family == question["document"],
+            "tfidf_fact": contains_fact(top.text, question["facts"]),
+        }
+        rows[question["lang"]].append(row)
+        rows["all"].append(row)
+        if not row["fact"]:
+            misses.append({"text": question["text"], "answered_from": reply["answered_from"]})
+    table = {
+        language: {"n": len(items)}
+        | {key: round(sum(item[key] for item in items) / len(items), 3) for key in items[0]}
+        for language, items in rows.items()
+    }
+    return {"languages": table, "misses": misses}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.parse_args(argv)
+    settings = Settings()
+    base = KnowledgeBase(
+        settings.path(settings.knowledge.folder),
+        settings.path(settings.knowledge.index_dir),
+        embedder_for(settings.knowledge),
+        LanguageRegistry.load().codes,
+    )
+    base.warm_up()
+    report = evaluate(base, settings, load_questions())
+    print("Articles, frozen report set (answers quoted from documents)")
+    print(f"  {'lang':<5}{'n':>4}{'passage@1':>11}{'from passage':>14}{'fact':>7}"
+          f"{'tfidf@1':>9}{'tfidf fact':>12}")  # fmt: skip
+    for language, row in report["languages"].items():
+        print(
+            f"  {language:<5}{row['n']:>4}{row['passage@1']:>11.3f}{row['from_passage']:>14.3f}"
+            f"{row['fact']:>7.3f}{row['tfidf@1']:>9.3f}{row['tfidf_fact']:>12.3f}"
+        )
+    OUTPUT.parent.mkdir(parents=True, exist_ok=True)
+    OUTPUT.write_text(json.dumps(report, ensure_ascii=False, indent=2), encoding="utf-8")
+    print(f"  report: {OUTPUT.relative_to(ROOT)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
