@@ -29,7 +29,7 @@ from actions.knowledge.base import KnowledgeBase
 from actions.knowledge.entry import KnowledgeEntry
 from actions.knowledge.index import Hit
 from actions.knowledge.text import search_group
-from actions.passage_answer import passage_reference, send_passage_answer
+from actions.passage_answer import passage_reference, passage_wins, send_passage_answer
 from actions.replies import send_reply
 from actions.transcript import reply_kinds_since_previous_user_message
 from bot.language.strings import StringCatalogue
@@ -128,14 +128,10 @@ class ActionAnswerFromKnowledge(Action):
         passage = passages[0] if passages else None
         threshold = self._thresholds[search_group(query, language)]
         entry_confidence = best.confidence if best is not None else 0.0
-        # The more confident source answers; on a tie the entry staff wrote wins. With entries
-        # first always, a dropped-in notice never answered: the weak English threshold let a
-        # loosely related entry ("opening hours" for "free parking at the hall") go first.
-        if (
-            passage is not None
-            and passage.confidence >= threshold
-            and (passage.confidence > entry_confidence)
-        ):
+        # The more confident source answers (see passage_wins). With entries first always, a
+        # dropped-in notice never answered: the weak English threshold let a loosely related
+        # entry ("opening hours" for "free parking at the hall") go first.
+        if passage is not None and passage_wins(passage.confidence, entry_confidence, threshold):
             await self._answer_from_passage(dispatcher, tracker, context, query, passage)
             return []
         if best is not None and entry_confidence >= threshold:

@@ -303,7 +303,12 @@ NEGATIVE_MARGIN = {"en": 0.03, "zh": 0.03, "other": 0.02}
 
 
 def confidence(
-    dense: float, lexical: float, group: str, multilingual: bool = True, negative: float = -1.0
+    dense: float,
+    lexical: float,
+    group: str,
+    multilingual: bool = True,
+    negative: float = -1.0,
+    floors: dict[str, float] = DENSE_FLOOR,
 ) -> float:
     """How likely the hit answers the query, from its dense and lexical scores (0-1).
 
@@ -319,7 +324,7 @@ def confidence(
         return min(max(dense, 0.0), 1.5 * lexical, 1.0)
     if negative > dense - NEGATIVE_MARGIN[group]:
         return 0.0
-    floor = DENSE_FLOOR[group]
+    floor = floors[group]
     scaled = float(np.clip((dense - floor) / (DENSE_CEILING - floor), 0.0, 1.0))
     if group == "other":
         return scaled

@@ -27,10 +27,11 @@ from actions.knowledge.articles.passages import Passage
 from actions.knowledge.base import KnowledgeBase
 from actions.knowledge.embedder import embedder_for
 from actions.knowledge.text import search_group
-from actions.passage_answer import send_passage_answer
+from actions.passage_answer import passage_wins, send_passage_answer
 from bot.language.registry import LanguageRegistry
 from bot.settings import Settings
 from tests.eval.retrieval_eval import contains_fact
+from tests.eval.retrieval_sets import load_report_set
 
 ROOT = Path(__file__).resolve().parents[2]
 REPORT_SET = ROOT / "tests" / "eval" / "report" / "articles"
@@ -66,11 +67,7 @@ def reply_of(base: KnowledgeBase, question: dict, thresholds: dict[str, float]) 
     result = {
         "passage_first": passage is not None and passage.passage.family == question["document"]
     }
-    if (
-        passage is not None
-        and passage.confidence >= threshold
-        and passage.confidence > entry_confidence
-    ):
+    if passage is not None and passage_wins(passage.confidence, entry_confidence, threshold):
         dispatcher = CollectingDispatcher()
         send_passage_answer(dispatcher, passage, base.passages, question["text"], reader)
         text = str(dispatcher.messages[0]["custom"]["text"])
@@ -126,6 +123,26 @@ def evaluate(base: KnowledgeBase, settings: Settings, questions: list[dict]) -> 
     return {"languages": table, "misses": misses}
 
 
+def qa_questions_taken_by_passages(base: KnowledgeBase, settings: Settings) -> dict:
+    """How many Q&A report questions a passage answers instead of their entry (the cost)."""
+    thresholds = {
+        "en": settings.knowledge.min_confidence_latin,
+        "zh": settings.knowledge.min_confidence_chinese,
+        "other": settings.knowledge.min_confidence_other,
+    }
+    taken = right_entry_lost = 0
+    questions = load_report_set().questions
+    for question in questions:
+        hits, passages = base.search_with_passages(question.text, 3, question.lang)
+        if not hits or not passages:
+            continue
+        threshold = thresholds[search_group(question.text, question.lang)]
+        if passage_wins(passages[0].confidence, hits[0].confidence, threshold):
+            taken += 1
+            right_entry_lost += hits[0].entry.id == question.expected
+    return {"questions": len(questions), "taken": taken, "right_entry_lost": right_entry_lost}
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.parse_args(argv)
@@ -146,6 +163,12 @@ def main(argv: list[str] | None = None) -> int:
             f"  {language:<5}{row['n']:>4}{row['passage@1']:>11.3f}{row['from_passage']:>14.3f}"
             f"{row['fact']:>7.3f}{row['tfidf@1']:>9.3f}{row['tfidf_fact']:>12.3f}"
         )
+    cost = qa_questions_taken_by_passages(base, settings)
+    report["qa_taken_by_passages"] = cost
+    print(
+        f"  Q&A report questions answered from a passage instead: {cost['taken']} of"
+        f" {cost['questions']} ({cost['right_entry_lost']} whose best entry was the right one)"
+    )
     OUTPUT.parent.mkdir(parents=True, exist_ok=True)
     OUTPUT.write_text(json.dumps(report, ensure_ascii=False, indent=2), encoding="utf-8")
     print(f"  report: {OUTPUT.relative_to(ROOT)}")

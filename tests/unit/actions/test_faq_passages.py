@@ -132,3 +132,12 @@ async def test_nothing_answers_still_says_not_sure(setup) -> None:
     _, action, _ = setup
     replies = await ask(action, "what is the weather on mars")
     assert replies[0]["kind"] == "not_sure"
+
+
+def test_a_passage_answers_only_when_sure_and_near_or_above_the_best_entry() -> None:
+    from actions.passage_answer import PASSAGE_MARGIN, passage_wins
+
+    assert passage_wins(0.5, 0.0, 0.19)
+    assert not passage_wins(0.1, 0.0, 0.19)  # below the language's threshold
+    assert passage_wins(0.5, 0.5 + PASSAGE_MARGIN / 2, 0.19)  # close behind the entry
+    assert not passage_wins(0.5, 0.5 + PASSAGE_MARGIN * 2, 0.19)  # the entry is clearly surer
