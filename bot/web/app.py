@@ -15,6 +15,8 @@ from sqlalchemy import Engine
 from bot.assembly import (
     build_conversation_service,
     build_handoff_inbox,
+    build_notifier,
+    build_poll_intervals,
     build_sessions,
     build_staff_auth,
     build_staff_knowledge,
@@ -24,6 +26,7 @@ from bot.conversation import ConversationService
 from bot.delivery import LiveConnections, run_live_delivery
 from bot.language.registry import LanguageRegistry
 from bot.language.strings import StringCatalogue
+from bot.notify import STAFF_REPLY
 from bot.privacy.erasure import ConversationEraser
 from bot.privacy.retention import purge_once, run_retention
 from bot.settings import Settings
@@ -48,13 +51,13 @@ from bot.web.staff import (
 
 
 def _inbox_of(
-    service: ConversationService, engine: Engine, strings: StringCatalogue
+    service: ConversationService, engine: Engine, strings: StringCatalogue, settings: Settings
 ) -> HandoffInbox:
     """The inbox the service routes held conversations to (a test's service may have none:
     staff then see requests, but the service does not route to them)."""
     if isinstance(service.handoffs, HandoffInbox):
         return service.handoffs
-    return build_handoff_inbox(engine, service.language_layer, strings)
+    return build_handoff_inbox(engine, service.language_layer, strings, build_notifier(settings))
 
 
 def create_app(settings: Settings, service: ConversationService | None = None) -> FastAPI:
@@ -94,10 +97,13 @@ def create_app(settings: Settings, service: ConversationService | None = None) -
                 else build_conversation_service(settings, strings, registry, engine)
             )
             app.state.service = built
-            app.state.inbox = _inbox_of(built, engine, strings)
+            app.state.inbox = inbox = _inbox_of(built, engine, strings, settings)
+            app.state.notifier = notifier = inbox.notifier
+            app.state.poll_intervals = polls = build_poll_intervals(settings)
+            await notifier.start()
             delivery = asyncio.create_task(
                 run_live_delivery(
-                    app.state.inbox, app.state.live, settings.staff.delivery_interval_seconds
+                    inbox, app.state.live, notifier.subscribe(STAFF_REPLY), polls.websockets
                 ),
                 name="staff-reply-delivery",
             )
@@ -107,6 +113,7 @@ def create_app(settings: Settings, service: ConversationService | None = None) -
                 delivery.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await delivery
+                await notifier.aclose()
                 if rasa is not None:
                     # Turns still running finish and are stored: their clients' retries find them.
                     await built.drain(settings.rasa.timeout_seconds * 2)

@@ -1,7 +1,8 @@
 """``/staff/api/requests``: the live handoff inbox (list, take, reply, close, live events).
 
 Thin: the rules live in :class:`bot.staff.inbox.HandoffInbox`. A visitor's new messages reach
-the console over server-sent events, read from the app database, so the console may be
+the console over server-sent events, read from the app database when the inbox announces a
+message or status change for the request (or at the safety poll), so the console may be
 served by any gateway process.
 """
 
@@ -18,8 +19,7 @@ from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from bot.conversation.service import is_payload
-from bot.delivery import LiveConnections, deliver_pending
-from bot.delivery.live import WEB_CHANNELS
+from bot.notify import REQUEST_STATUS, STAFF_REPLY, USER_MESSAGE, Notice, Notifier
 from bot.staff import StaffSession
 from bot.staff.inbox import HandoffInbox, InboxError, InboxItem
 from bot.staff.knowledge import StaffKnowledge
@@ -28,8 +28,6 @@ from bot.web.errors import ApiError
 from bot.web.staff.security import require_change, require_staff
 
 RequestId = Annotated[int, Path(ge=1, le=2**31)]
-# How often an open event stream looks for new messages (a database read each time).
-EVENTS_POLL_SECONDS = 0.5
 
 
 class QuickReplyRequest(BaseModel):
@@ -116,19 +114,26 @@ def create_inbox_router() -> APIRouter:
     ) -> StreamingResponse:
         inbox = inbox_of(request)
         await asyncio.to_thread(_item, inbox, request_id)
+        notifier: Notifier = request.app.state.notifier
+        safety_seconds: float = request.app.state.poll_intervals.console
+
+        def about_this(notice: Notice) -> bool:
+            return notice.ids.get("request_id") == request_id
 
         async def stream() -> AsyncIterator[str]:
             last, status = after, None
-            while not await request.is_disconnected():
-                for message in await asyncio.to_thread(inbox.messages, request_id, last):
-                    last = message.id
-                    yield f"event: message\ndata: {json.dumps(message.to_dict())}\n\n"
-                item = await asyncio.to_thread(inbox.get, request_id)
-                current = item.request.status if item else "gone"
-                if current != status:
-                    status = current
-                    yield f"event: status\ndata: {json.dumps({'status': status})}\n\n"
-                await asyncio.sleep(EVENTS_POLL_SECONDS)
+            # Subscribed before the first read, so nothing written in between is missed.
+            with notifier.subscribe(USER_MESSAGE, STAFF_REPLY, REQUEST_STATUS) as notices:
+                while not await request.is_disconnected():
+                    for message in await asyncio.to_thread(inbox.messages, request_id, last):
+                        last = message.id
+                        yield f"event: message\ndata: {json.dumps(message.to_dict())}\n\n"
+                    item = await asyncio.to_thread(inbox.get, request_id)
+                    current = item.request.status if item else "gone"
+                    if current != status:
+                        status = current
+                        yield f"event: status\ndata: {json.dumps({'status': status})}\n\n"
+                    await notices.next(safety_seconds, about_this)
 
         return StreamingResponse(
             stream(), media_type="text/event-stream", headers={"Cache-Control": "no-store"}
@@ -158,10 +163,7 @@ def create_inbox_router() -> APIRouter:
             message = await inbox.reply(request_id, session.user.username, body.text, body.language)
         except InboxError as error:
             raise ApiError(409, error.code, str(error)) from error
-        if message.channel in WEB_CHANNELS:
-            live: LiveConnections = request.app.state.live
-            await deliver_pending(inbox, live, message.sender_id)
-        return message.to_dict()
+        return message.to_dict()  # announced: the gateway holding the socket sends it
 
     @router.post("/staff/api/requests/{request_id}/quick-reply")
     async def quick_reply(
@@ -181,8 +183,6 @@ def create_inbox_router() -> APIRouter:
             )
         except InboxError as error:
             raise ApiError(409, error.code, str(error)) from error
-        if message.channel in WEB_CHANNELS:
-            await deliver_pending(inbox, request.app.state.live, message.sender_id)
         return message.to_dict()
 
     @router.get("/staff/api/knowledge")
