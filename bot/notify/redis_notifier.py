@@ -50,7 +50,11 @@ class RedisNotifier:
     async def start(self) -> None:
         self._loop = asyncio.get_running_loop()
         client = redis.asyncio.Redis.from_url(
-            self._url, socket_connect_timeout=2, socket_timeout=5, health_check_interval=10
+            self._url,
+            socket_connect_timeout=2,
+            socket_timeout=5,
+            health_check_interval=10,
+            client_name=self.connection_name,
         )
         self._client = client
         self._prefix = f"talentdesk:{client.connection_pool.connection_kwargs.get('db', 0)}:notify:"
@@ -60,6 +64,11 @@ class RedisNotifier:
         ]
         with contextlib.suppress(TimeoutError):  # Redis down: serve, the safety polls deliver
             await asyncio.wait_for(self._subscribed.wait(), START_WAIT_SECONDS)
+
+    @property
+    def connection_name(self) -> str:
+        """This notifier's connections in Redis's ``CLIENT LIST``."""
+        return f"talentdesk-notify-{self._origin}"
 
     def publish(self, topic: str, **ids: int | str) -> None:
         loop = self._loop

@@ -313,3 +313,30 @@ def test_the_kiosk_wipe_stops_pushes_to_its_open_socket(client, engine) -> None:
         assert client.post("/api/forget", json={"session": token}).status_code == 204
         # The socket stays open for the next visitor, but no longer listens for the last one.
         assert sender_id not in client.app.state.live.connected()
+
+
+def test_the_console_s_live_view_hears_the_visitor_at_once(
+    settings, strings, registry, engine
+) -> None:
+    # The safety poll is an hour: only the in-process notice can bring the message in time.
+    settings.staff.safety_poll_seconds = 3600
+    inbox = HandoffInbox(engine, TaggingLanguageLayer(), strings, StaffAudit(engine))
+    service = ConversationService(
+        FakeRasaClient(), TaggingLanguageLayer(), strings, set(registry.codes), handoffs=inbox
+    )
+    with make_client(settings, service) as client:
+        client.app.state.staff_auth.accounts.add_user("li.wei", PASSWORD)
+        token, request_id = kiosk_visitor_asks_for_a_person(client, engine)
+        csrf = staff_login(client)
+        client.post(f"/staff/api/requests/{request_id}/take", headers=csrf)
+        with client.stream("GET", f"/staff/api/requests/{request_id}/events") as events:
+            lines = events.iter_lines()
+            assert next(lines) == "event: status"
+            with client.websocket_connect("/ws/chat") as socket:
+                socket.send_json({"id": "m1", "session": token, "text": "Merci", "language": "fr"})
+                assert socket.receive_json()["type"] == "typing"
+                assert socket.receive_json()["type"] == "turn"
+            seen = [next(lines) for _ in range(4)]
+        assert "event: message" in seen
+        [data] = [line for line in seen if line.startswith("data:") and "Merci" in line]
+        assert '"role": "user"' in data
