@@ -30,6 +30,7 @@ from bot.privacy.tracker import RasaTrackerEvents
 from bot.sessions import Sessions, load_or_create_secret
 from bot.settings import Settings
 from bot.staff import StaffAccounts, StaffAudit, StaffAuth
+from bot.staff.after_hours import AfterHours
 from bot.staff.auth import LoginThrottle
 from bot.staff.inbox import HandoffInbox
 from bot.staff.knowledge import StaffKnowledge
@@ -134,6 +135,11 @@ def build_staff_auth(settings: Settings, app_database: Engine) -> StaffAuth:
             staff.login_max_delay_seconds,
         ),
     )
+
+
+def build_after_hours(settings: Settings) -> AfterHours:
+    """The queue of messages left outside opening hours, on the hall's calendar."""
+    return AfterHours.load(settings.path(settings.knowledge.folder))
 
 
 def build_staff_knowledge(settings: Settings, registry: LanguageRegistry) -> StaffKnowledge:

@@ -13,6 +13,7 @@ from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine
 
 from bot.assembly import (
+    build_after_hours,
     build_conversation_service,
     build_handoff_inbox,
     build_notifier,
@@ -81,6 +82,7 @@ def create_app(settings: Settings, service: ConversationService | None = None) -
         app.state.sessions = build_sessions(settings, engine)
         app.state.staff_auth = build_staff_auth(settings, engine)
         app.state.staff_knowledge = build_staff_knowledge(settings, registry)
+        app.state.after_hours = build_after_hours(settings)
         app.state.knowledge_editor = KnowledgeEditor(app.state.staff_knowledge, registry.codes)
         app.state.eraser = ConversationEraser(engine, tracker)
         app.state.rate_limits = RateLimits(settings.web, settings.storage.redis_url)

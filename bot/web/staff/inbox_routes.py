@@ -12,7 +12,7 @@ import asyncio
 import json
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import StreamingResponse
@@ -21,6 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from bot.conversation.service import is_payload
 from bot.notify import REQUEST_STATUS, STAFF_REPLY, USER_MESSAGE, Notice, Notifier
 from bot.staff import StaffSession
+from bot.staff.after_hours import AfterHours
 from bot.staff.inbox import HandoffInbox, InboxError, InboxItem
 from bot.staff.knowledge import StaffKnowledge
 from bot.web.api import read_body
@@ -48,8 +49,9 @@ def inbox_of(request: Request) -> HandoffInbox:
     return inbox
 
 
-def _summary(item: InboxItem, now: datetime) -> dict[str, Any]:
+def _summary(item: InboxItem, now: datetime, after_hours: AfterHours) -> dict[str, Any]:
     request = item.request
+    answer_on = after_hours.answer_on(item)
     users = [line for line in request.transcript if line.get("role") == "user"]
     last_user: dict[str, Any] = users[-1] if users else {}
     return {
@@ -62,11 +64,14 @@ def _summary(item: InboxItem, now: datetime) -> dict[str, Any]:
         "staff": item.staff,
         "during_opening_hours": request.during_opening_hours,
         "message": request.message,
+        "answer_on": answer_on.isoformat() if answer_on else None,
         "preview": str(last_user.get("text", ""))[:200],
     }
 
 
-def _detail(item: InboxItem, inbox: HandoffInbox, now: datetime) -> dict[str, Any]:
+def _detail(
+    item: InboxItem, inbox: HandoffInbox, now: datetime, after_hours: AfterHours
+) -> dict[str, Any]:
     # Button payloads ("/greet") are what a press sent, not what the visitor wrote.
     transcript = [
         {"role": line.get("role"), "text": line.get("text"), "rendering": line.get("rendering")}
@@ -74,7 +79,7 @@ def _detail(item: InboxItem, inbox: HandoffInbox, now: datetime) -> dict[str, An
         if not (line.get("role") == "user" and is_payload(str(line.get("text", ""))))
     ]
     messages = [m.to_dict() for m in inbox.messages(item.request.id)]
-    return {**_summary(item, now), "transcript": transcript, "messages": messages}
+    return {**_summary(item, now, after_hours), "transcript": transcript, "messages": messages}
 
 
 def _item(inbox: HandoffInbox, request_id: int) -> InboxItem:
@@ -89,11 +94,18 @@ def create_inbox_router() -> APIRouter:
 
     @router.get("/staff/api/requests")
     async def requests(
-        request: Request, _: Annotated[StaffSession, Depends(require_staff)]
+        request: Request,
+        _: Annotated[StaffSession, Depends(require_staff)],
+        queue: Literal["all", "after_hours"] = "all",
     ) -> list[dict[str, Any]]:
+        """Open and taken requests, oldest first; ``after_hours``: only those left outside
+        opening hours, each with the day it is to be answered on."""
+        after_hours: AfterHours = request.app.state.after_hours
         items = await asyncio.to_thread(inbox_of(request).items)
+        if queue == "after_hours":
+            items = after_hours.queue(items)
         now = datetime.now(UTC)
-        return [_summary(item, now) for item in items]
+        return [_summary(item, now, after_hours) for item in items]
 
     @router.get("/staff/api/requests/{request_id}")
     async def conversation(
@@ -103,7 +115,8 @@ def create_inbox_router() -> APIRouter:
     ) -> dict[str, Any]:
         inbox = inbox_of(request)
         item = await asyncio.to_thread(_item, inbox, request_id)
-        return await asyncio.to_thread(_detail, item, inbox, datetime.now(UTC))
+        after_hours: AfterHours = request.app.state.after_hours
+        return await asyncio.to_thread(_detail, item, inbox, datetime.now(UTC), after_hours)
 
     @router.get("/staff/api/requests/{request_id}/events")
     async def events(
