@@ -18,12 +18,12 @@ from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
 
-from bot.conversation.service import is_payload
 from bot.notify import REQUEST_STATUS, STAFF_REPLY, USER_MESSAGE, Notice, Notifier
 from bot.staff import StaffSession
 from bot.staff.after_hours import AfterHours
 from bot.staff.inbox import HandoffInbox, InboxError, InboxItem
 from bot.staff.knowledge import StaffKnowledge
+from bot.staff.transcript import staff_transcript
 from bot.web.api import read_body
 from bot.web.errors import ApiError
 from bot.web.staff.security import require_change, require_staff
@@ -72,12 +72,7 @@ def _summary(item: InboxItem, now: datetime, after_hours: AfterHours) -> dict[st
 def _detail(
     item: InboxItem, inbox: HandoffInbox, now: datetime, after_hours: AfterHours
 ) -> dict[str, Any]:
-    # Button payloads ("/greet") are what a press sent, not what the visitor wrote.
-    transcript = [
-        {"role": line.get("role"), "text": line.get("text"), "rendering": line.get("rendering")}
-        for line in item.request.transcript
-        if not (line.get("role") == "user" and is_payload(str(line.get("text", ""))))
-    ]
+    transcript = staff_transcript(item.request, inbox.strings)
     messages = [m.to_dict() for m in inbox.messages(item.request.id)]
     return {**_summary(item, now, after_hours), "transcript": transcript, "messages": messages}
 
