@@ -169,10 +169,8 @@ def build_poll_intervals(settings: Settings) -> PollIntervals:
     """Slow safety polls wherever notices reach; in embedded mode the Telegram process and the
     gateway share no notifier, so the paths between them keep the faster poll."""
     staff = settings.staff
-    safety, fast = (
-        staff.safety_poll_seconds,
-        min(staff.delivery_interval_seconds, staff.safety_poll_seconds),
-    )
+    safety = staff.safety_poll_seconds
+    fast = min(staff.delivery_interval_seconds, safety)
     if settings.storage.redis_url:
         return PollIntervals(safety, safety, safety)
     console = fast if settings.telegram.token is not None else safety

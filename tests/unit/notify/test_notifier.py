@@ -6,9 +6,12 @@ import threading
 
 import pytest
 import redis
+from pydantic import SecretStr
 
+from bot.assembly import PollIntervals, build_notifier, build_poll_intervals
 from bot.notify import RESYNC, STAFF_REPLY, USER_MESSAGE, InProcessNotifier, Notice
 from bot.notify.redis_notifier import RedisNotifier
+from bot.settings import Settings
 
 REDIS_URL = "redis://127.0.0.1:6379/12"
 
@@ -102,3 +105,15 @@ async def test_an_unreachable_redis_costs_no_error(flushed) -> None:
         assert await notices.next(30) == Notice(STAFF_REPLY, {"message_id": 5})
         await asyncio.sleep(0)
     await notifier.aclose()
+
+
+def test_each_mode_gets_its_notifier_and_polls(tmp_path) -> None:
+    embedded = Settings(_env_file=None, var_dir=tmp_path)
+    assert isinstance(build_notifier(embedded), InProcessNotifier)
+    # One gateway hears itself; nothing to hear from the Telegram process without a token.
+    assert build_poll_intervals(embedded) == PollIntervals(15.0, 15.0, 1.0)
+    embedded.telegram.token = SecretStr("1:x")
+    assert build_poll_intervals(embedded).console == 1.0
+    production = Settings(_env_file=None, var_dir=tmp_path, storage={"redis_url": REDIS_URL})
+    assert isinstance(build_notifier(production), RedisNotifier)
+    assert build_poll_intervals(production) == PollIntervals(15.0, 15.0, 15.0)
