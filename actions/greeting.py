@@ -17,7 +17,14 @@ BUTTONS = [("button_what_can_you_do", "/help")]
 
 
 class ActionGreetUser(Action):
-    """Greets in the user's language; on the kiosk it adds the privacy notice."""
+    """Greets in the user's language; on the kiosk it adds the privacy notice.
+
+    Args:
+        retention_days: How long a booking is kept, which the privacy notice states.
+    """
+
+    def __init__(self, retention_days: int = 30) -> None:
+        self._retention_days = retention_days
 
     def name(self) -> str:
         return "action_greet_user"
@@ -40,11 +47,13 @@ class ActionGreetUser(Action):
         )
         if context.channel == "kiosk":
             # On the kiosk strangers share one screen: say what happens to the conversation.
+            days = {"days": self._retention_days}
             send_reply(
                 dispatcher,
-                interface_string("privacy_notice", language),
+                interface_string("privacy_notice", language, **days),
                 language,
                 kind="privacy_notice",
                 string="privacy_notice",
+                params=days,
             )
         return []

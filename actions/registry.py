@@ -100,7 +100,7 @@ def build_actions(settings: Settings, services: ActionServices) -> list[Action]:
 
     return [
         ActionValidateSlotMappings(),
-        ActionGreetUser(),
+        ActionGreetUser(settings.privacy.retention_days),
         ActionAnswerFromKnowledge(
             services.knowledge,
             services.unanswered,

@@ -6,6 +6,8 @@ from typing import Any
 
 from rasa_sdk import Tracker
 
+from bot.conversation.messages import STRING_KEY, STRING_PARAMS
+
 MAX_MESSAGES = 40
 
 
@@ -27,7 +29,17 @@ def transcript(tracker: Tracker, limit: int = MAX_MESSAGES) -> list[dict[str, An
             custom = (event.get("data") or {}).get("custom") or {}
             text = event.get("text") or custom.get("text") or ""
             if text:
-                lines.append({"role": "bot", "text": str(text), "at": event.get("timestamp")})
+                line = {"role": "bot", "text": str(text), "at": event.get("timestamp")}
+                if custom.get("language"):
+                    line["language"] = str(custom["language"])
+                # An interface string is shown to the visitor in their own language: keep its
+                # key and values so staff can read what the visitor actually saw.
+                data = custom.get("data") or {}
+                if isinstance(data.get(STRING_KEY), str):
+                    line[STRING_KEY] = data[STRING_KEY]
+                    if isinstance(data.get(STRING_PARAMS), dict):
+                        line[STRING_PARAMS] = data[STRING_PARAMS]
+                lines.append(line)
     return lines[-limit:]
 
 

@@ -7,6 +7,7 @@ start-up (never at import), so no channel borrows another channel's wiring.
 from __future__ import annotations
 
 import threading
+from dataclasses import dataclass
 from datetime import timedelta
 
 from sqlalchemy import Engine
@@ -24,10 +25,12 @@ from bot.language.layer import LanguageLayer
 from bot.language.registry import LanguageRegistry
 from bot.language.strings import StringCatalogue
 from bot.language.translating_layer import TranslatingLanguageLayer, build_language_layer
+from bot.notify import InProcessNotifier, Notifier
 from bot.privacy.tracker import RasaTrackerEvents
 from bot.sessions import Sessions, load_or_create_secret
 from bot.settings import Settings
 from bot.staff import StaffAccounts, StaffAudit, StaffAuth
+from bot.staff.after_hours import AfterHours
 from bot.staff.auth import LoginThrottle
 from bot.staff.inbox import HandoffInbox
 from bot.staff.knowledge import StaffKnowledge
@@ -87,16 +90,17 @@ def build_conversation_service(
         turn_locks=build_turn_locks(settings),
         answered=build_answered_messages(settings, engine),
         answer_timeout_seconds=settings.rasa.timeout_seconds,
-        handoffs=build_handoff_inbox(engine, language, strings),
+        handoffs=build_handoff_inbox(engine, language, strings, build_notifier(settings)),
     )
     return service, rasa
 
 
 def build_handoff_inbox(
-    app_database: Engine, language: LanguageLayer, strings: StringCatalogue
+    app_database: Engine, language: LanguageLayer, strings: StringCatalogue, notifier: Notifier
 ) -> HandoffInbox:
-    """The staff inbox; the conversation service routes held conversations to it."""
-    return HandoffInbox(app_database, language, strings, StaffAudit(app_database))
+    """The staff inbox; the conversation service routes held conversations to it, and it
+    announces replies and messages on ``notifier`` (started by the process that runs it)."""
+    return HandoffInbox(app_database, language, strings, StaffAudit(app_database), notifier)
 
 
 def build_tracker_events(settings: Settings) -> RasaTrackerEvents:
@@ -133,6 +137,41 @@ def build_staff_auth(settings: Settings, app_database: Engine) -> StaffAuth:
     )
 
 
+def build_after_hours(settings: Settings) -> AfterHours:
+    """The queue of messages left outside opening hours, on the hall's calendar."""
+    return AfterHours.load(settings.path(settings.knowledge.folder))
+
+
 def build_staff_knowledge(settings: Settings, registry: LanguageRegistry) -> StaffKnowledge:
     """The knowledge base as the console searches and edits it."""
     return StaffKnowledge(settings.path(settings.knowledge.folder), registry.codes)
+
+
+@dataclass(frozen=True)
+class PollIntervals:
+    """How long each waiter waits for a notice before reading the outbox anyway (seconds)."""
+
+    websockets: float  # a gateway: staff replies for its open sockets
+    console: float  # a console's live view: the visitor's messages
+    telegram: float  # the Telegram process: staff replies for Telegram users
+
+
+def build_notifier(settings: Settings) -> Notifier:
+    """Redis pub/sub when configured (notices cross processes), else in-process."""
+    if settings.storage.redis_url:
+        from bot.notify.redis_notifier import RedisNotifier
+
+        return RedisNotifier(settings.storage.redis_url)
+    return InProcessNotifier()
+
+
+def build_poll_intervals(settings: Settings) -> PollIntervals:
+    """Slow safety polls wherever notices reach; in embedded mode the Telegram process and the
+    gateway share no notifier, so the paths between them keep the faster poll."""
+    staff = settings.staff
+    safety = staff.safety_poll_seconds
+    fast = min(staff.delivery_interval_seconds, safety)
+    if settings.storage.redis_url:
+        return PollIntervals(safety, safety, safety)
+    console = fast if settings.telegram.token is not None else safety
+    return PollIntervals(websockets=safety, console=console, telegram=fast)

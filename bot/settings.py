@@ -104,8 +104,12 @@ class StaffSettings(BaseModel):
     login_free_failures: int = Field(default=5, ge=1)
     login_delay_seconds: float = Field(default=2.0, gt=0)
     login_max_delay_seconds: float = Field(default=300.0, gt=0)
-    # How often each gateway and the Telegram bot look for staff replies written elsewhere
-    # (another gateway process) to deliver; a reply written here goes out at once.
+    # Staff replies and visitors' messages are announced (Redis pub/sub in production mode, an
+    # in-process notifier in embedded mode); the outbox in the database stays the truth, and
+    # each waiter also reads it every safety_poll_seconds in case an announcement was lost.
+    safety_poll_seconds: float = Field(default=15.0, gt=0)
+    # Embedded mode has no Redis, so the Telegram bot process and the gateway cannot announce
+    # to each other: on those two paths they poll at this pace instead.
     delivery_interval_seconds: float = Field(default=1.0, gt=0)
 
 

@@ -1,9 +1,9 @@
 """Staff replies to Telegram users, sent by the bot's own process.
 
-The gateway only stores a reply (``handoff_messages``); the Telegram process drains that
-outbox, so staff on any gateway reach a Telegram user with no link between the processes but
-the app database. A reply is marked delivered after Telegram accepted it: a crash in between
-sends it again rather than losing it.
+The gateway only stores a reply (``handoff_messages``) and announces it; the Telegram process
+drains that outbox when told (Redis notices in production mode) and on its own poll, so staff
+on any gateway reach a Telegram user even when an announcement is lost. A reply is marked
+delivered after Telegram accepted it: a crash in between sends it again rather than losing it.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ import logging
 from aiogram import Bot
 from aiogram.exceptions import TelegramAPIError, TelegramForbiddenError
 
+from bot.notify import STAFF_REPLY, Notice, Subscription
 from bot.staff.inbox import HandoffInbox
 from bot.storage.telegram_users import TelegramUsers
 from bot.telegram.bridge import TelegramBridge
@@ -60,12 +61,19 @@ async def run_telegram_delivery(
     bridge: TelegramBridge,
     users: TelegramUsers,
     bot: Bot,
+    notices: Subscription,
     interval_seconds: float,
 ) -> None:
-    """Drains the Telegram outbox every ``interval_seconds`` until cancelled."""
-    while True:
-        try:
-            await deliver_to_telegram(inbox, bridge, users, bot)
-        except Exception:  # the loop's boundary: a database hiccup must not stop delivery
-            log.exception("delivering staff replies to Telegram failed; trying again")
-        await asyncio.sleep(interval_seconds)
+    """Drains the Telegram outbox when a reply for Telegram is announced, and every
+    ``interval_seconds`` anyway, until cancelled. Closes ``notices``."""
+
+    def for_telegram(notice: Notice) -> bool:
+        return notice.topic == STAFF_REPLY and notice.ids.get("channel") == "telegram"
+
+    with notices:
+        while True:
+            try:
+                await deliver_to_telegram(inbox, bridge, users, bot)
+            except Exception:  # the loop's boundary: a database hiccup must not stop delivery
+                log.exception("delivering staff replies to Telegram failed; trying again")
+            await notices.next(interval_seconds, for_telegram)

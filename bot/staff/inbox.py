@@ -19,6 +19,7 @@ from bot.conversation.handoff import BACK_TO_ASSISTANT
 from bot.conversation.messages import Button, Reply
 from bot.language.layer import LanguageLayer
 from bot.language.strings import StringCatalogue
+from bot.notify import REQUEST_STATUS, STAFF_REPLY, USER_MESSAGE, InProcessNotifier, Notifier
 from bot.staff.audit import StaffAudit
 from bot.storage.handoff_messages import handoff_assignments, handoff_messages
 from bot.storage.handoffs import HandoffQueue, HandoffRequest, handoff_requests
@@ -123,12 +124,20 @@ class HandoffInbox:
         language: Translates staff replies into the user's language.
         strings: Interface strings (the "back to the assistant" button).
         audit: Records who took, answered and closed what.
+        notifier: Announces what was written (ids only), so deliverers and live views read it
+            now rather than at their next safety poll.
     """
 
     def __init__(
-        self, engine: Engine, language: LanguageLayer, strings: StringCatalogue, audit: StaffAudit
+        self,
+        engine: Engine,
+        language: LanguageLayer,
+        strings: StringCatalogue,
+        audit: StaffAudit,
+        notifier: Notifier | None = None,
     ) -> None:
         self._engine = engine
+        self._notifier = notifier or InProcessNotifier()
         self._language = language
         self._strings = strings
         self._audit = audit
@@ -137,6 +146,10 @@ class HandoffInbox:
     @property
     def strings(self) -> StringCatalogue:
         return self._strings
+
+    @property
+    def notifier(self) -> Notifier:
+        return self._notifier
 
     def items(self, statuses: tuple[str, ...] = ("open", "taken")) -> list[InboxItem]:
         """Requests in these states, oldest first (the longest wait on top)."""
@@ -195,6 +208,7 @@ class HandoffInbox:
                 insert(handoff_assignments).values(request_id=request_id, staff=staff, taken_at=now)
             )
         self._audit.record(staff, "take", target=f"request {request_id}", now=now)
+        self._notifier.publish(REQUEST_STATUS, request_id=request_id)
         return True
 
     def _held_by(self, request_id: int, staff: str) -> InboxItem:
@@ -262,6 +276,14 @@ class HandoffInbox:
             notes=list(rendering.notes) if rendering else [],
         )
         self._audit.record(staff, "reply", target=f"request {item.request.id}", detail=detail)
+        request = item.request
+        self._notifier.publish(
+            STAFF_REPLY,
+            message_id=message_id,
+            request_id=request.id,
+            sender_id=request.sender_id,
+            channel=request.channel,
+        )
         [stored] = [m for m in self.messages(item.request.id, message_id - 1) if m.id == message_id]
         return stored
 
@@ -282,6 +304,7 @@ class HandoffInbox:
                 .values(closed_at=now, closed_by=by)
             )
         self._audit.record(by, "close", target=f"request {request_id}", now=now)
+        self._notifier.publish(REQUEST_STATUS, request_id=request_id)
         return True
 
     # The conversation service's side (HandoffDesk).
@@ -310,7 +333,7 @@ class HandoffInbox:
         item = self.get(request_id)
         if item is None:
             return
-        self._insert(
+        message_id = self._insert(
             item.request,
             role="user",
             author=None,
@@ -322,6 +345,7 @@ class HandoffInbox:
             notes=[],
             delivered=True,
         )
+        self._notifier.publish(USER_MESSAGE, message_id=message_id, request_id=request_id)
 
     def hand_back(self, request_id: int, by: str) -> bool:
         return self.close(request_id, by)

@@ -22,11 +22,12 @@ from aiogram.types import BotCommand, CallbackQuery, Message, TelegramObject
 from aiogram.webhook.aiohttp_server import SimpleRequestHandler
 from aiohttp import web
 
-from bot.assembly import build_conversation_service
+from bot.assembly import build_conversation_service, build_poll_intervals
 from bot.delivery.telegram import run_telegram_delivery
 from bot.errors import ConfigurationError
 from bot.language.registry import LanguageRegistry
 from bot.language.strings import StringCatalogue
+from bot.notify import STAFF_REPLY
 from bot.settings import Settings
 from bot.staff.inbox import HandoffInbox
 from bot.storage.continuation import ContinuationTokens
@@ -166,9 +167,17 @@ async def run_bot(settings: Settings) -> int:
         await bot.set_my_commands(COMMANDS)
         if isinstance(service.handoffs, HandoffInbox):
             # Staff replies written in the console reach Telegram users through this process.
+            notifier = service.handoffs.notifier
+            await notifier.start()
+            notices = notifier.subscribe(STAFF_REPLY)
             delivery = asyncio.create_task(
                 run_telegram_delivery(
-                    service.handoffs, bridge, users, bot, settings.staff.delivery_interval_seconds
+                    service.handoffs,
+                    bridge,
+                    users,
+                    bot,
+                    notices,
+                    build_poll_intervals(settings).telegram,
                 ),
                 name="telegram-staff-replies",
             )
@@ -193,9 +202,10 @@ async def run_bot(settings: Settings) -> int:
                 drain_seconds=settings.rasa.timeout_seconds * 2,
             )
     finally:
-        if delivery is not None:
+        if delivery is not None and isinstance(service.handoffs, HandoffInbox):
             delivery.cancel()
             await asyncio.gather(delivery, return_exceptions=True)
+            await service.handoffs.notifier.aclose()
         await runner.cleanup()
         await bot.session.close()
         await rasa.aclose()

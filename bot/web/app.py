@@ -13,8 +13,11 @@ from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine
 
 from bot.assembly import (
+    build_after_hours,
     build_conversation_service,
     build_handoff_inbox,
+    build_notifier,
+    build_poll_intervals,
     build_sessions,
     build_staff_auth,
     build_staff_knowledge,
@@ -24,6 +27,7 @@ from bot.conversation import ConversationService
 from bot.delivery import LiveConnections, run_live_delivery
 from bot.language.registry import LanguageRegistry
 from bot.language.strings import StringCatalogue
+from bot.notify import STAFF_REPLY
 from bot.privacy.erasure import ConversationEraser
 from bot.privacy.retention import purge_once, run_retention
 from bot.settings import Settings
@@ -48,13 +52,13 @@ from bot.web.staff import (
 
 
 def _inbox_of(
-    service: ConversationService, engine: Engine, strings: StringCatalogue
+    service: ConversationService, engine: Engine, strings: StringCatalogue, settings: Settings
 ) -> HandoffInbox:
     """The inbox the service routes held conversations to (a test's service may have none:
     staff then see requests, but the service does not route to them)."""
     if isinstance(service.handoffs, HandoffInbox):
         return service.handoffs
-    return build_handoff_inbox(engine, service.language_layer, strings)
+    return build_handoff_inbox(engine, service.language_layer, strings, build_notifier(settings))
 
 
 def create_app(settings: Settings, service: ConversationService | None = None) -> FastAPI:
@@ -78,6 +82,7 @@ def create_app(settings: Settings, service: ConversationService | None = None) -
         app.state.sessions = build_sessions(settings, engine)
         app.state.staff_auth = build_staff_auth(settings, engine)
         app.state.staff_knowledge = build_staff_knowledge(settings, registry)
+        app.state.after_hours = build_after_hours(settings)
         app.state.knowledge_editor = KnowledgeEditor(app.state.staff_knowledge, registry.codes)
         app.state.eraser = ConversationEraser(engine, tracker)
         app.state.rate_limits = RateLimits(settings.web, settings.storage.redis_url)
@@ -94,10 +99,13 @@ def create_app(settings: Settings, service: ConversationService | None = None) -
                 else build_conversation_service(settings, strings, registry, engine)
             )
             app.state.service = built
-            app.state.inbox = _inbox_of(built, engine, strings)
+            app.state.inbox = inbox = _inbox_of(built, engine, strings, settings)
+            app.state.notifier = notifier = inbox.notifier
+            app.state.poll_intervals = polls = build_poll_intervals(settings)
+            await notifier.start()
             delivery = asyncio.create_task(
                 run_live_delivery(
-                    app.state.inbox, app.state.live, settings.staff.delivery_interval_seconds
+                    inbox, app.state.live, notifier.subscribe(STAFF_REPLY), polls.websockets
                 ),
                 name="staff-reply-delivery",
             )
@@ -107,6 +115,7 @@ def create_app(settings: Settings, service: ConversationService | None = None) -
                 delivery.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await delivery
+                await notifier.aclose()
                 if rasa is not None:
                     # Turns still running finish and are stored: their clients' retries find them.
                     await built.drain(settings.rasa.timeout_seconds * 2)

@@ -1,7 +1,8 @@
 """``/staff/api/requests``: the live handoff inbox (list, take, reply, close, live events).
 
 Thin: the rules live in :class:`bot.staff.inbox.HandoffInbox`. A visitor's new messages reach
-the console over server-sent events, read from the app database, so the console may be
+the console over server-sent events, read from the app database when the inbox announces a
+message or status change for the request (or at the safety poll), so the console may be
 served by any gateway process.
 """
 
@@ -11,25 +12,23 @@ import asyncio
 import json
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
 
-from bot.conversation.service import is_payload
-from bot.delivery import LiveConnections, deliver_pending
-from bot.delivery.live import WEB_CHANNELS
+from bot.notify import REQUEST_STATUS, STAFF_REPLY, USER_MESSAGE, Notice, Notifier
 from bot.staff import StaffSession
+from bot.staff.after_hours import AfterHours
 from bot.staff.inbox import HandoffInbox, InboxError, InboxItem
 from bot.staff.knowledge import StaffKnowledge
+from bot.staff.transcript import staff_transcript
 from bot.web.api import read_body
 from bot.web.errors import ApiError
 from bot.web.staff.security import require_change, require_staff
 
 RequestId = Annotated[int, Path(ge=1, le=2**31)]
-# How often an open event stream looks for new messages (a database read each time).
-EVENTS_POLL_SECONDS = 0.5
 
 
 class QuickReplyRequest(BaseModel):
@@ -50,8 +49,9 @@ def inbox_of(request: Request) -> HandoffInbox:
     return inbox
 
 
-def _summary(item: InboxItem, now: datetime) -> dict[str, Any]:
+def _summary(item: InboxItem, now: datetime, after_hours: AfterHours) -> dict[str, Any]:
     request = item.request
+    answer_on = after_hours.answer_on(item)
     users = [line for line in request.transcript if line.get("role") == "user"]
     last_user: dict[str, Any] = users[-1] if users else {}
     return {
@@ -64,19 +64,17 @@ def _summary(item: InboxItem, now: datetime) -> dict[str, Any]:
         "staff": item.staff,
         "during_opening_hours": request.during_opening_hours,
         "message": request.message,
+        "answer_on": answer_on.isoformat() if answer_on else None,
         "preview": str(last_user.get("text", ""))[:200],
     }
 
 
-def _detail(item: InboxItem, inbox: HandoffInbox, now: datetime) -> dict[str, Any]:
-    # Button payloads ("/greet") are what a press sent, not what the visitor wrote.
-    transcript = [
-        {"role": line.get("role"), "text": line.get("text"), "rendering": line.get("rendering")}
-        for line in item.request.transcript
-        if not (line.get("role") == "user" and is_payload(str(line.get("text", ""))))
-    ]
+def _detail(
+    item: InboxItem, inbox: HandoffInbox, now: datetime, after_hours: AfterHours
+) -> dict[str, Any]:
+    transcript = staff_transcript(item.request, inbox.strings)
     messages = [m.to_dict() for m in inbox.messages(item.request.id)]
-    return {**_summary(item, now), "transcript": transcript, "messages": messages}
+    return {**_summary(item, now, after_hours), "transcript": transcript, "messages": messages}
 
 
 def _item(inbox: HandoffInbox, request_id: int) -> InboxItem:
@@ -91,11 +89,18 @@ def create_inbox_router() -> APIRouter:
 
     @router.get("/staff/api/requests")
     async def requests(
-        request: Request, _: Annotated[StaffSession, Depends(require_staff)]
+        request: Request,
+        _: Annotated[StaffSession, Depends(require_staff)],
+        queue: Literal["all", "after_hours"] = "all",
     ) -> list[dict[str, Any]]:
+        """Open and taken requests, oldest first; ``after_hours``: only those left outside
+        opening hours, each with the day it is to be answered on."""
+        after_hours: AfterHours = request.app.state.after_hours
         items = await asyncio.to_thread(inbox_of(request).items)
+        if queue == "after_hours":
+            items = after_hours.queue(items)
         now = datetime.now(UTC)
-        return [_summary(item, now) for item in items]
+        return [_summary(item, now, after_hours) for item in items]
 
     @router.get("/staff/api/requests/{request_id}")
     async def conversation(
@@ -105,7 +110,8 @@ def create_inbox_router() -> APIRouter:
     ) -> dict[str, Any]:
         inbox = inbox_of(request)
         item = await asyncio.to_thread(_item, inbox, request_id)
-        return await asyncio.to_thread(_detail, item, inbox, datetime.now(UTC))
+        after_hours: AfterHours = request.app.state.after_hours
+        return await asyncio.to_thread(_detail, item, inbox, datetime.now(UTC), after_hours)
 
     @router.get("/staff/api/requests/{request_id}/events")
     async def events(
@@ -116,19 +122,26 @@ def create_inbox_router() -> APIRouter:
     ) -> StreamingResponse:
         inbox = inbox_of(request)
         await asyncio.to_thread(_item, inbox, request_id)
+        notifier: Notifier = request.app.state.notifier
+        safety_seconds: float = request.app.state.poll_intervals.console
+
+        def about_this(notice: Notice) -> bool:
+            return notice.ids.get("request_id") == request_id
 
         async def stream() -> AsyncIterator[str]:
             last, status = after, None
-            while not await request.is_disconnected():
-                for message in await asyncio.to_thread(inbox.messages, request_id, last):
-                    last = message.id
-                    yield f"event: message\ndata: {json.dumps(message.to_dict())}\n\n"
-                item = await asyncio.to_thread(inbox.get, request_id)
-                current = item.request.status if item else "gone"
-                if current != status:
-                    status = current
-                    yield f"event: status\ndata: {json.dumps({'status': status})}\n\n"
-                await asyncio.sleep(EVENTS_POLL_SECONDS)
+            # Subscribed before the first read, so nothing written in between is missed.
+            with notifier.subscribe(USER_MESSAGE, STAFF_REPLY, REQUEST_STATUS) as notices:
+                while not await request.is_disconnected():
+                    for message in await asyncio.to_thread(inbox.messages, request_id, last):
+                        last = message.id
+                        yield f"event: message\ndata: {json.dumps(message.to_dict())}\n\n"
+                    item = await asyncio.to_thread(inbox.get, request_id)
+                    current = item.request.status if item else "gone"
+                    if current != status:
+                        status = current
+                        yield f"event: status\ndata: {json.dumps({'status': status})}\n\n"
+                    await notices.next(safety_seconds, about_this)
 
         return StreamingResponse(
             stream(), media_type="text/event-stream", headers={"Cache-Control": "no-store"}
@@ -158,10 +171,7 @@ def create_inbox_router() -> APIRouter:
             message = await inbox.reply(request_id, session.user.username, body.text, body.language)
         except InboxError as error:
             raise ApiError(409, error.code, str(error)) from error
-        if message.channel in WEB_CHANNELS:
-            live: LiveConnections = request.app.state.live
-            await deliver_pending(inbox, live, message.sender_id)
-        return message.to_dict()
+        return message.to_dict()  # announced: the gateway holding the socket sends it
 
     @router.post("/staff/api/requests/{request_id}/quick-reply")
     async def quick_reply(
@@ -181,8 +191,6 @@ def create_inbox_router() -> APIRouter:
             )
         except InboxError as error:
             raise ApiError(409, error.code, str(error)) from error
-        if message.channel in WEB_CHANNELS:
-            await deliver_pending(inbox, request.app.state.live, message.sender_id)
         return message.to_dict()
 
     @router.get("/staff/api/knowledge")

@@ -47,3 +47,15 @@ async def test_kiosk_greeting_adds_the_privacy_notice() -> None:
     )
     kinds = [r["kind"] for r in rich_replies(dispatcher)]
     assert kinds == ["greeting", "privacy_notice"]
+
+
+async def test_the_privacy_notice_states_how_long_bookings_are_kept(strings) -> None:
+    dispatcher = CollectingDispatcher()
+    await ActionGreetUser(retention_days=45).run(
+        dispatcher, make_tracker(metadata={"language": "en", "channel": "kiosk"}), {}
+    )
+    notice = rich_replies(dispatcher)[1]
+    assert notice["text"] == strings.get("privacy_notice", "en", days=45)
+    assert "{days}" not in notice["text"]
+    # The gateway fills the same value into the visitor's own language.
+    assert notice["data"] == {"string": "privacy_notice", "string_params": {"days": 45}}

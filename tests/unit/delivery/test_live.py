@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from typing import Any
 
-from bot.delivery import LiveConnections
+from bot.delivery import LiveConnections, deliver_pending, run_live_delivery
+from bot.notify import STAFF_REPLY
+from bot.staff import StaffAudit
+from bot.staff.inbox import HandoffInbox
+from bot.storage.database import create_database_engine, ensure_schema
+from bot.storage.handoffs import HandoffQueue
+from tests.unit.staff.test_inbox import TaggingLanguageLayer
 
 
 class Socket:
@@ -47,3 +55,41 @@ async def test_a_wiped_conversation_gets_no_more_pushes_on_the_kiosks_open_socke
     live.drop("kiosk-previous-visitor")
     assert await live.push("kiosk-previous-visitor", {"type": "staff"}) is False
     assert kiosk.frames == [] and "kiosk-previous-visitor" not in live.connected()
+
+
+async def until(condition, timeout: float = 30.0) -> None:
+    async with asyncio.timeout(timeout):
+        while not condition():
+            await asyncio.sleep(0.01)
+
+
+async def test_an_announced_reply_is_pushed_at_once_and_only_once(tmp_path, strings) -> None:
+    engine = create_database_engine(f"sqlite:///{tmp_path}/app.db")
+    ensure_schema(engine)
+    inbox = HandoffInbox(engine, TaggingLanguageLayer(), strings, StaffAudit(engine))
+    await inbox.notifier.start()
+    live, kiosk = LiveConnections(), Socket()
+    live.add("kiosk:abc", kiosk.send)
+    request_id = HandoffQueue(engine).open_request(
+        sender_id="kiosk:abc",
+        channel="kiosk",
+        language="fr",
+        transcript=[],
+        during_opening_hours=True,
+    )
+    inbox.take(request_id, "li.wei")
+    # An hour-long safety poll: only the notice can bring the reply.
+    notices = inbox.notifier.subscribe(STAFF_REPLY)
+    delivery = asyncio.create_task(run_live_delivery(inbox, live, notices, 3600))
+    try:
+        await inbox.reply(request_id, "li.wei", "请到3号窗口", "zh")
+        # A reconnecting page's hello finds the same waiting reply at the same moment.
+        await deliver_pending(inbox, live, "kiosk:abc")
+        await until(lambda: inbox.undelivered() == [])
+        await asyncio.sleep(0)
+        assert [frame["replies"][0]["text"] for frame in kiosk.frames] == ["[fr] 请到3号窗口"]
+    finally:
+        delivery.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await delivery
+        engine.dispose()

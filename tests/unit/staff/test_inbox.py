@@ -7,6 +7,7 @@ import pytest
 from bot.conversation import ConversationService, IncomingMessage
 from bot.conversation.handoff import BACK_TO_ASSISTANT
 from bot.conversation.messages import Reply
+from bot.notify import REQUEST_STATUS, STAFF_REPLY, USER_MESSAGE, Notice
 from bot.staff import StaffAudit
 from bot.staff.inbox import HandoffInbox, InboxError
 from bot.storage.handoffs import HandoffQueue
@@ -178,3 +179,28 @@ async def test_the_wipe_and_retention_erase_live_handoff_messages(engine, inbox,
     assert purged.counts["handoff_messages"] == 1
     assert inbox.messages(old) == []
     tracker.dispose()
+
+
+async def test_what_the_inbox_writes_is_announced_by_ids_only(engine, inbox) -> None:
+    await inbox.notifier.start()
+    request_id = open_request(engine)
+    with inbox.notifier.subscribe(STAFF_REPLY, USER_MESSAGE, REQUEST_STATUS) as notices:
+        assert inbox.take(request_id, "li.wei")
+        assert await notices.next(30) == Notice(REQUEST_STATUS, {"request_id": request_id})
+        reply = await inbox.reply(request_id, "li.wei", "请到3号窗口", "zh")
+        assert await notices.next(30) == Notice(
+            STAFF_REPLY,
+            {
+                "message_id": reply.id,
+                "request_id": request_id,
+                "sender_id": "kiosk:abc",
+                "channel": "kiosk",
+            },
+        )
+        # Recorded from the conversation service's worker thread.
+        await asyncio.to_thread(
+            inbox.record_user_message, request_id, "kiosk:abc", "kiosk", "Merci", "fr", "Thanks"
+        )
+        notice = await notices.next(30)
+        assert notice is not None and notice.topic == USER_MESSAGE
+        assert set(notice.ids) == {"message_id", "request_id"}

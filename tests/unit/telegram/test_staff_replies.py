@@ -11,6 +11,7 @@ import pytest
 
 from bot.conversation import ConversationService
 from bot.delivery.telegram import chat_of, run_telegram_delivery
+from bot.notify import STAFF_REPLY
 from bot.settings import Settings
 from bot.staff import StaffAudit
 from bot.staff.inbox import HandoffInbox
@@ -58,9 +59,12 @@ async def desk(fake: FakeTelegram, settings: Settings, strings, registry) -> Asy
         service, registry, users, ContinuationTokens(engine), ButtonPayloads(), max_text_chars=500
     )
     bot = create_bot(bot_settings)
+    await inbox.notifier.start()
+    # The poll is an hour: only the inbox's in-process notice can send the reply in time.
+    notices = inbox.notifier.subscribe(STAFF_REPLY)
     tasks = [
         asyncio.create_task(poll(bot, create_dispatcher(bridge, RateLimiter(50, 600)), timeout=1)),
-        asyncio.create_task(run_telegram_delivery(inbox, bridge, users, bot, 0.05)),
+        asyncio.create_task(run_telegram_delivery(inbox, bridge, users, bot, notices, 3600)),
     ]
     try:
         yield Desk(fake, rasa, inbox, engine)

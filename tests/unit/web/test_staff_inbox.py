@@ -1,6 +1,8 @@
 """The inbox over HTTP and the websocket: take, route, reply, push, reconnect, hand back."""
 
 import time
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -313,3 +315,87 @@ def test_the_kiosk_wipe_stops_pushes_to_its_open_socket(client, engine) -> None:
         assert client.post("/api/forget", json={"session": token}).status_code == 204
         # The socket stays open for the next visitor, but no longer listens for the last one.
         assert sender_id not in client.app.state.live.connected()
+
+
+def test_the_console_s_live_view_hears_the_visitor_at_once(
+    settings, strings, registry, engine
+) -> None:
+    # The safety poll is an hour: only the in-process notice can bring the message in time.
+    settings.staff.safety_poll_seconds = 3600
+    inbox = HandoffInbox(engine, TaggingLanguageLayer(), strings, StaffAudit(engine))
+    service = ConversationService(
+        FakeRasaClient(), TaggingLanguageLayer(), strings, set(registry.codes), handoffs=inbox
+    )
+    with make_client(settings, service) as client:
+        client.app.state.staff_auth.accounts.add_user("li.wei", PASSWORD)
+        token, request_id = kiosk_visitor_asks_for_a_person(client, engine)
+        csrf = staff_login(client)
+        client.post(f"/staff/api/requests/{request_id}/take", headers=csrf)
+        with client.stream("GET", f"/staff/api/requests/{request_id}/events") as events:
+            lines = events.iter_lines()
+            assert next(lines) == "event: status"
+            with client.websocket_connect("/ws/chat") as socket:
+                socket.send_json({"id": "m1", "session": token, "text": "Merci", "language": "fr"})
+                assert socket.receive_json()["type"] == "typing"
+                assert socket.receive_json()["type"] == "turn"
+            seen = [next(lines) for _ in range(4)]
+        assert "event: message" in seen
+        [data] = [line for line in seen if line.startswith("data:") and "Merci" in line]
+        assert '"role": "user"' in data
+
+
+def test_messages_left_outside_opening_hours_form_a_queue_for_the_next_working_day(
+    client, engine
+) -> None:
+    queue = HandoffQueue(engine)
+    saturday = datetime(2026, 12, 5, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
+    token = new_session(client, "kiosk")
+    sender_id = client.app.state.sessions.check(token).conversation_id
+    left = queue.open_request(
+        sender_id=sender_id,
+        channel="kiosk",
+        language="fr",
+        transcript=[],
+        during_opening_hours=False,
+        now=saturday,
+    )
+    queue.leave_message(left, "Mon dossier est-il prêt ?")
+    later = queue.open_request(
+        sender_id="kiosk:other",
+        channel="kiosk",
+        language="en",
+        transcript=[],
+        during_opening_hours=False,
+        now=saturday + timedelta(hours=30),  # Sunday
+    )
+    queue.open_request(
+        sender_id="kiosk:open-hours",
+        channel="kiosk",
+        language="en",
+        transcript=[],
+        during_opening_hours=True,
+    )
+    csrf = staff_login(client)
+    listed = client.get("/staff/api/requests", params={"queue": "after_hours"}).json()
+    # Oldest first, each with the day the hall next opens after it was left (a Monday).
+    assert [(r["id"], r["answer_on"]) for r in listed] == [
+        (left, "2026-12-07"),
+        (later, "2026-12-07"),
+    ]
+    assert listed[0]["message"] == "Mon dossier est-il prêt ?"
+    assert len(client.get("/staff/api/requests").json()) == 3
+    assert client.get("/staff/api/requests", params={"queue": "x"}).status_code == 422
+
+    # Answered on Monday; the visitor's page gets it the next time it connects.
+    assert client.post(f"/staff/api/requests/{left}/take", headers=csrf).status_code == 200
+    response = client.post(
+        f"/staff/api/requests/{left}/reply",
+        json={"text": "Oui, passez au guichet 3", "language": "en"},
+        headers=csrf,
+    )
+    assert response.status_code == 200
+    with client.websocket_connect("/ws/chat") as socket:
+        socket.send_json({"type": "hello", "session": token})
+        assert socket.receive_json() == {"type": "hello"}
+        frame = socket.receive_json()
+    assert frame["replies"][0]["text"] == "[fr] Oui, passez au guichet 3"

@@ -6,6 +6,8 @@
   const $ = (id) => document.getElementById(id);
   const view = { list: $("requests"), empty: $("no-requests"), panel: $("conversation") };
   let current = null; // { id, source, lastId }
+  // "all", or "after_hours": the messages left outside opening hours, oldest first.
+  let queue = "all";
 
   function el(tag, className, text) {
     const node = document.createElement(tag);
@@ -36,11 +38,15 @@
   }
 
   async function refreshList() {
-    const response = await staffFetch("/staff/api/requests");
+    const response = await staffFetch(`/staff/api/requests?queue=${queue}`);
     if (!response.ok) return;
     const requests = await response.json();
     view.list.replaceChildren();
-    view.empty.hidden = requests.length > 0;
+    view.empty.hidden = queue !== "all" || requests.length > 0;
+    $("no-after-hours").hidden = queue !== "after_hours" || requests.length > 0;
+    for (const tab of document.querySelectorAll("[data-queue]")) {
+      tab.setAttribute("aria-selected", String(tab.dataset.queue === queue));
+    }
     for (const request of requests) {
       const item = el("li", "request");
       item.dataset.request = request.id;
@@ -51,6 +57,9 @@
       meta.appendChild(el("span", "channel", `${StaffUI.t("channel")}: ${request.channel}`));
       meta.appendChild(el("span", "", StaffUI.t("waiting",
         { minutes: Math.floor(request.waiting_seconds / 60) })));
+      if (request.answer_on) {
+        meta.appendChild(el("span", "answer-on", StaffUI.t("answer_on", { day: request.answer_on })));
+      }
       item.appendChild(el("div", "preview", request.preview)).dir = "auto";
       if (request.message) {
         // Left outside opening hours: answer it and it reaches the visitor (Telegram at once,
@@ -188,6 +197,13 @@
       }
     });
     return box;
+  }
+
+  for (const tab of document.querySelectorAll("[data-queue]")) {
+    tab.addEventListener("click", () => {
+      queue = tab.dataset.queue;
+      refreshList();
+    });
   }
 
   document.addEventListener("staff-ready", () => {
