@@ -1,0 +1,20 @@
+"""Alembic's environment: always run on a connection handed over in the configuration (see
+``alembic_config``), which already holds the migration lock."""
+
+from alembic import context
+
+from bot.storage.database import load_tables, metadata
+
+load_tables()
+connection = context.config.attributes.get("connection")
+if connection is None:
+    raise RuntimeError("run migrations through bot.storage.migrations or `python -m bot db`")
+context.configure(
+    connection=connection,
+    target_metadata=metadata,
+    # SQLite cannot ALTER most things: batch mode copies the table instead.
+    render_as_batch=True,
+    compare_type=True,
+)
+with context.begin_transaction():
+    context.run_migrations()
