@@ -1,5 +1,4 @@
-"""Staff console (issue 11): staff accounts, sessions, login failures and audit log; handoff
-assignments and messages.
+"""Staff console (issue 11): staff accounts and audit log, handoff assignments and messages.
 
 Tables a database already has (made by create_all before migrations) are left as they are.
 """
