@@ -4,6 +4,8 @@
 from __future__ import annotations
 
 import logging
+import sys
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import cache
@@ -44,11 +46,13 @@ REVISION_TABLES = {
 }
 # Any constant works; it only has to be the same in every process that migrates this database.
 ADVISORY_LOCK_KEY = 0x7A1E_DB01
+# Alembic's ``op`` and ``context`` are module globals: one migration per process at a time.
+_IN_PROCESS = threading.Lock()
 
 
 def alembic_config(connection: Connection | None = None) -> Config:
     """The configuration env.py reads; ``connection`` is the one migrations run on."""
-    config = Config()
+    config = Config(stdout=sys.stdout)  # read at call time, so a redirected stdout is honoured
     config.set_main_option("script_location", str(Path(__file__).parent).replace("%", "%%"))
     config.attributes["connection"] = connection
     return config
@@ -74,7 +78,7 @@ def upgrade_to_head(engine: Engine) -> None:
     with engine.connect() as connection:
         if current_revision(connection) == head_revision():
             return
-    with _migration_lock(engine) as connection:
+    with _IN_PROCESS, _migration_lock(engine) as connection:
         _adopt_unversioned(connection)
         if current_revision(connection) != head_revision():
             command.upgrade(alembic_config(connection), "head")
