@@ -16,6 +16,12 @@ def add_db_parser(commands: argparse._SubParsersAction) -> None:
     )
     actions.add_parser("current", help="the revision the database is at")
     actions.add_parser("history", help="every revision, newest first")
+    revision = actions.add_parser(
+        "revision",
+        help="for developers: write the next revision from what the code's tables add to a "
+        "database at head (review it before committing)",
+    )
+    revision.add_argument("message", help="what the revision changes, e.g. 'add staff phone'")
 
 
 def run_db(settings: Settings, args: argparse.Namespace) -> int:
@@ -30,6 +36,19 @@ def run_db(settings: Settings, args: argparse.Namespace) -> int:
         return 0
     engine = create_database_engine(settings.storage.database_url, settings.project_root)
     try:
+        if args.db_command == "revision":
+            ensure_schema(engine)
+            with engine.begin() as connection:
+                # Numbered like the others; the "r" keeps the file name an importable module.
+                config = alembic_config(connection)
+                config.set_main_option("file_template", "r%%(rev)s_%%(slug)s")
+                command.revision(
+                    config,
+                    message=args.message,
+                    autogenerate=True,
+                    rev_id=f"{int(head_revision() or 0) + 1:04d}",
+                )
+            return 0
         if args.db_command == "upgrade":
             with engine.connect() as connection:
                 before = current_revision(connection)
