@@ -59,9 +59,13 @@ def alembic_config(connection: Connection | None = None) -> Config:
 
 
 @cache
-def head_revision() -> str | None:
+def _scripts() -> ScriptDirectory:
     # Cached: reading the revision files on every start of every test would be wasted work.
-    return ScriptDirectory.from_config(alembic_config()).get_current_head()
+    return ScriptDirectory.from_config(alembic_config())
+
+
+def head_revision() -> str | None:
+    return _scripts().get_current_head()
 
 
 def current_revision(connection: Connection) -> str | None:
@@ -74,10 +78,18 @@ def current_revision(connection: Connection) -> str | None:
 def upgrade_to_head(engine: Engine) -> None:
     """Brings the database to the newest revision. Several processes start at once in
     production, so the upgrade runs under a database-wide lock and re-reads the revision once
-    it holds it; a database already at head costs one query."""
+    it holds it; a database already at head costs a read of alembic_version."""
     with engine.connect() as connection:
-        if current_revision(connection) == head_revision():
-            return
+        current = current_revision(connection)
+    if current == head_revision():
+        return
+    if current is not None and current not in {
+        script.revision for script in _scripts().walk_revisions()
+    }:
+        raise RuntimeError(
+            f"the app database is at revision {current}, newer than this code knows "
+            f"({head_revision()}): run the newer code"
+        )
     with _IN_PROCESS, _migration_lock(engine) as connection:
         _adopt_unversioned(connection)
         if current_revision(connection) != head_revision():

@@ -186,6 +186,14 @@ def test_services_starting_at_once_on_a_fresh_database_all_succeed(database_url:
         engine.dispose()
 
 
+def test_a_database_newer_than_the_code_is_refused_with_a_clear_message(engine: Engine) -> None:
+    ensure_schema(engine)
+    with engine.begin() as connection:
+        connection.exec_driver_sql("UPDATE alembic_version SET version_num = '0999'")
+    with pytest.raises(RuntimeError, match="revision 0999, newer than this code knows"):
+        ensure_schema(engine)
+
+
 # Each process imports everything, then waits for the go file, so the upgrades really overlap.
 SERVICE = """
 import sys, time
