@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from bot.privacy.cli import add_privacy_parser, run_privacy
 from bot.settings import Settings
 from bot.staff.cli import ACCOUNT_COMMANDS, add_account_parsers, run_account_command
+from bot.storage.migrations.cli import add_db_parser, run_db
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
@@ -198,6 +199,7 @@ def build_parser() -> argparse.ArgumentParser:
     remove = models_commands.add_parser("remove", help="remove the packages of some languages")
     remove.add_argument("--lang", required=True, help="language codes, e.g. fr,ru")
     add_privacy_parser(commands)
+    add_db_parser(commands)
     return parser
 
 
@@ -210,6 +212,7 @@ HANDLERS = {
     "staff": _staff,
     "models": _models,
     "privacy": run_privacy,
+    "db": run_db,
 }
 
 

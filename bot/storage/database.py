@@ -35,8 +35,8 @@ def create_database_engine(url: str, project_root: Path | None = None) -> Engine
     return create_engine(parsed, pool_pre_ping=True)
 
 
-def ensure_schema(engine: Engine) -> None:
-    """Creates missing tables (importing the table modules registers them)."""
+def load_tables() -> None:
+    """Registers every app table on ``metadata`` (importing a table module does)."""
     from bot.storage import (  # noqa: F401
         answered,
         bookings,
@@ -50,4 +50,11 @@ def ensure_schema(engine: Engine) -> None:
         unanswered,
     )
 
-    metadata.create_all(engine)
+
+def ensure_schema(engine: Engine) -> None:
+    """Migrates the database to the newest schema (see bot/storage/migrations); safe when
+    several processes start at once, and one query when it is already up to date."""
+    from bot.storage.migrations import upgrade_to_head
+
+    load_tables()
+    upgrade_to_head(engine)

@@ -1,0 +1,1 @@
+"""Revision files (loaded by Alembic by path)."""
