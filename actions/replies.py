@@ -40,8 +40,10 @@ def send_reply(
         data: Anything else a channel may render.
         string: The interface-string key ``text`` was taken from; the gateway shows that key
             in the user's own language (see ``actions.interface_strings``).
-        params: The values ``text`` filled into the key's ``{placeholders}``; only values that
-            read the same in every language (a code, a count, a time such as 09:30).
+        params: The values ``text`` filled into the key's ``{placeholders}``: plain values
+            that read the same in every language (a code, a count, a time such as 09:30), or
+            typed ones the gateway writes in the user's language (``bot.language.values``:
+            ``date_param``, ``key_param``, ``sessions_param``).
     """
     payload: dict[str, Any] = {
         RICH_REPLY_MARKER: 1,

@@ -1,17 +1,13 @@
-"""Dates and times written the way English and Chinese readers expect."""
+"""Dates and times written the way English and Chinese readers expect (the forms live in
+``bot.language.values``, which the gateway uses too for the other languages)."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 
-ZH_WEEKDAYS = "一二三四五六日"
+from bot.language.values import format_date
 
-
-def format_date(day: date, language: str) -> str:
-    """``Thursday 3 December 2026`` or ``2026年12月3日（星期四）``."""
-    if language == "zh":
-        return f"{day.year}年{day.month}月{day.day}日（星期{ZH_WEEKDAYS[day.weekday()]}）"
-    return f"{day:%A} {day.day} {day:%B %Y}"
+__all__ = ["format_date", "format_moment"]
 
 
 def format_moment(moment: datetime, language: str) -> str:

@@ -34,6 +34,7 @@ from bot.language.protection import Glossary
 from bot.language.registry import LanguageRegistry
 from bot.language.strings import FALLBACK_LANGUAGE, StringCatalogue
 from bot.language.translator import SentenceTranslator, TextTranslator
+from bot.language.values import render_params
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -131,9 +132,16 @@ class TranslatingLanguageLayer:
         if isinstance(key, str) and key in self._interface_keys.values():
             params = reply.data.get(STRING_PARAMS)
             if isinstance(params, dict) and params:
-                return self._strings.get(key, language, **{str(k): v for k, v in params.items()})
+                values = render_params(params, language, self._lookup)
+                return self._strings.get(key, language, **values)
             return self._strings.get(key, language)
         return None
+
+    def _lookup(self, key: str, language: str) -> str:
+        """A catalogue string named by a typed placeholder value (``{"key": ...}``)."""
+        if key not in self._interface_keys.values():
+            raise KeyError(key)
+        return self._strings.get(key, language)
 
     def _buttons(self, reply: Reply, language: str) -> tuple[Button, ...]:
         return tuple(
