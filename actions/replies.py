@@ -11,6 +11,7 @@ from typing import Any
 
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.interface_strings import interface_string
 from bot.conversation.messages import RICH_REPLY_MARKER, STRING_KEY, STRING_PARAMS
 
 
@@ -64,3 +65,16 @@ def send_reply(
     if data:
         payload["data"] = data
     dispatcher.utter_message(json_message=payload)
+
+
+def send_string(
+    dispatcher: CollectingDispatcher,
+    key: str,
+    language: str,
+    params: Mapping[str, object] | None = None,
+    **kwargs: Any,
+) -> None:
+    """Sends the catalogue string ``key`` in ``language`` (the action's reply language) with
+    its ``params``, naming both so the gateway shows it in the user's own language."""
+    text = interface_string(key, language, **(params or {}))
+    send_reply(dispatcher, text, language, string=key, params=params, **kwargs)

@@ -137,11 +137,11 @@ class TranslatingLanguageLayer:
             return self._strings.get(key, language)
         return None
 
-    def _lookup(self, key: str, language: str) -> str:
+    def _lookup(self, key: str, language: str, **params: object) -> str:
         """A catalogue string named by a typed placeholder value (``{"key": ...}``)."""
         if key not in self._interface_keys.values():
             raise KeyError(key)
-        return self._strings.get(key, language)
+        return self._strings.get(key, language, **params)
 
     def _buttons(self, reply: Reply, language: str) -> tuple[Button, ...]:
         return tuple(

@@ -8,7 +8,9 @@ shown:
 
 * ``{"date": "2026-12-03"}``: an ISO date, written as a full date with its weekday
   (``Thursday 3 December 2026``; other languages through Babel's CLDR data);
-* ``{"key": "service_work_permit"}``: another catalogue string (a service name, a purpose);
+* ``{"key": "service_work_permit"}``: another catalogue string (a service name, a purpose),
+  with its own values when it has placeholders:
+  ``{"key": "booking_next_open", "params": {"date": {"date": "2026-12-07"}}}``;
 * ``{"sessions": ["9:00-12:00", "13:30-17:30"]}``: opening hours, joined as a list in the
   language ("9:00-12:00 and 13:30-17:30").
 
@@ -24,7 +26,11 @@ from typing import Any
 
 DATE = "date"
 KEY = "key"
+KEY_PARAMS = "params"
 SESSIONS = "sessions"
+
+# Reads a catalogue string: ``lookup(key, language, **params)``.
+Lookup = Callable[..., str]
 
 ZH_WEEKDAYS = "一二三四五六日"
 ZH_SESSION_JOINER = "、"
@@ -37,9 +43,13 @@ def date_param(day: date) -> dict[str, str]:
     return {DATE: day.isoformat()}
 
 
-def key_param(key: str) -> dict[str, str]:
-    """A placeholder value that is itself a catalogue key: ``{"key": "service_tax"}``."""
-    return {KEY: key}
+def key_param(key: str, params: Mapping[str, object] | None = None) -> dict[str, object]:
+    """A placeholder value that is itself a catalogue key: ``{"key": "service_tax"}``, with
+    the values of that key's own placeholders when it has some."""
+    value: dict[str, object] = {KEY: key}
+    if params:
+        value[KEY_PARAMS] = dict(params)
+    return value
 
 
 def sessions_param(sessions: Sequence[tuple[time, time]]) -> dict[str, list[str]]:
@@ -82,23 +92,29 @@ def format_sessions(sessions: Sequence[str], language: str) -> str:
     return str(format_list(list(sessions), locale=babel_locale(language)))
 
 
-def render_params(
-    params: Mapping[str, object], language: str, lookup: Callable[[str, str], str]
-) -> dict[str, object]:
-    """``params`` with every typed value written in ``language``; ``lookup(key, language)``
-    reads a catalogue string. A malformed typed value is left as it is."""
+def render_params(params: Mapping[str, object], language: str, lookup: Lookup) -> dict[str, object]:
+    """``params`` with every typed value written in ``language``; ``lookup(key, language,
+    **params)`` reads a catalogue string. A malformed typed value is left as it is."""
     return {str(name): render_value(value, language, lookup) for name, value in params.items()}
 
 
-def render_value(value: object, language: str, lookup: Callable[[str, str], str]) -> object:
-    if not isinstance(value, Mapping) or len(value) != 1:
+def render_value(value: object, language: str, lookup: Lookup) -> object:
+    if not isinstance(value, Mapping) or not value:
+        return value
+    if KEY in value and set(value) <= {KEY, KEY_PARAMS}:
+        nested = value.get(KEY_PARAMS)
+        try:
+            if isinstance(nested, Mapping) and nested:
+                return lookup(str(value[KEY]), language, **render_params(nested, language, lookup))
+            return lookup(str(value[KEY]), language)
+        except (KeyError, IndexError, ValueError):
+            return value
+    if len(value) != 1:
         return value
     kind, raw = next(iter(value.items()))
     try:
         if kind == DATE:
             return format_date(date.fromisoformat(str(raw)), language)
-        if kind == KEY:
-            return lookup(str(raw), language)
         if kind == SESSIONS and isinstance(raw, list):
             return format_sessions([str(item) for item in raw], language)
     except (KeyError, ValueError):
