@@ -20,7 +20,7 @@ def send_reply(
     text: str,
     language: str,
     *,
-    buttons: list[dict[str, str]] | None = None,
+    buttons: list[dict[str, Any]] | None = None,
     links: list[dict[str, str]] | None = None,
     source: dict[str, Any] | None = None,
     kind: str = "text",
@@ -34,7 +34,7 @@ def send_reply(
         dispatcher: The action's dispatcher.
         text: The reply text.
         language: The language ``text`` is written in.
-        buttons: ``{"title": ..., "payload": ...}`` items.
+        buttons: ``{"title": ..., "payload": ...}`` items (see :func:`string_button`).
         links: ``{"title": ..., "url": ...}`` items.
         source: ``{"name", "url", "last_verified", "entry_id"}`` of a knowledge answer.
         kind: What the reply is, for channels that render kinds differently.
@@ -78,3 +78,18 @@ def send_string(
     its ``params``, naming both so the gateway shows it in the user's own language."""
     text = interface_string(key, language, **(params or {}))
     send_reply(dispatcher, text, language, string=key, params=params, **kwargs)
+
+
+def string_button(
+    key: str, language: str, payload: str, params: Mapping[str, object] | None = None
+) -> dict[str, Any]:
+    """A button whose title is the catalogue string ``key`` (with ``params``, typed values
+    included); the gateway shows the title in the user's own language."""
+    button: dict[str, Any] = {
+        "title": interface_string(key, language, **(params or {})),
+        "payload": payload,
+        STRING_KEY: key,
+    }
+    if params:
+        button[STRING_PARAMS] = dict(params)
+    return button

@@ -10,14 +10,13 @@ from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.booking.catalogue import SERVICES, service_name, service_of, time_of
+from actions.booking.catalogue import SERVICES, service_of, service_string, time_of
 from actions.context import turn_context
 from actions.dates import AmbiguousDate, parse_date
 from actions.forms import answer_text, inform_payload
 from actions.hall import Clock, HallCalendar
 from actions.interface_strings import interface_string
-from actions.replies import send_reply, send_string
-from actions.wording import format_date
+from actions.replies import send_reply, send_string, string_button
 from bot.language.values import date_param, key_param, sessions_param
 from bot.storage.bookings import BookingBook
 
@@ -46,13 +45,20 @@ NEXT_OPEN = "booking_next_open"
 REASON_AND_NEXT = "booking_reason_and_next"
 ASK_TIME = "booking_ask_time"
 NOT_A_SLOT = "booking_not_a_slot"
+DATE_BUTTON = "button_date"
 
 
-def service_buttons(language: str) -> list[dict[str, str]]:
+def service_buttons(language: str) -> list[dict[str, Any]]:
     return [
-        {"title": service_name(key, language), "payload": inform_payload("booking_service", key)}
+        string_button(service_string(key), language, inform_payload("booking_service", key))
         for key in SERVICES
     ]
+
+
+def date_button(day: date, language: str) -> dict[str, Any]:
+    """A button that answers the date question with ``day`` (its title a localized date)."""
+    payload = inform_payload("booking_date", day.isoformat())
+    return string_button(DATE_BUTTON, language, payload, {"date": date_param(day)})
 
 
 class BookingRules:
@@ -141,14 +147,8 @@ class ValidateBookingForm(FormValidationAction):
         )
         if isinstance(parsed, AmbiguousDate):
             first, second = parsed.options
-            buttons = [
-                {
-                    "title": format_date(day, language),
-                    "payload": inform_payload("booking_date", day.isoformat()),
-                }
-                for day in parsed.options
-            ]
-            params = {"first": date_param(first), "second": date_param(second)}
+            buttons = [date_button(day, language) for day in parsed.options]
+            params: dict[str, object] = {"first": date_param(first), "second": date_param(second)}
             send_string(dispatcher, WHICH_DATE, language, params, buttons=buttons)
             return {"booking_date": None}
         if parsed is None:
@@ -169,12 +169,7 @@ class ValidateBookingForm(FormValidationAction):
                 "reason": key_param(DATE_PROBLEMS[problem], reason),
                 "next": key_param(NEXT_OPEN, {"date": date_param(suggested)}),
             }
-            buttons = [
-                {
-                    "title": format_date(suggested, language),
-                    "payload": inform_payload("booking_date", suggested.isoformat()),
-                }
-            ]
+            buttons = [date_button(suggested, language)]
         send_string(
             dispatcher,
             key,

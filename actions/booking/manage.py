@@ -17,8 +17,7 @@ from actions.booking.catalogue import service_string
 from actions.booking.form import BookingRules
 from actions.context import TurnContext, turn_context
 from actions.interface_strings import interface_string
-from actions.replies import send_reply, send_string
-from actions.wording import format_date
+from actions.replies import send_reply, send_string, string_button
 from bot.language.values import date_param, key_param
 from bot.storage.bookings import (
     CODE_ALPHABET,
@@ -54,7 +53,7 @@ BOOKED = "booking_booked"
 SHOW = "booking_show"
 CANCELLED = "booking_cancelled"
 STATUS = {"booked": "booking_status_booked", "cancelled": "booking_status_cancelled"}
-CANCEL_BUTTON = "booking_cancel_button"
+CANCEL_BUTTON = "booking_cancel_button_when"
 
 
 def code_in(tracker: Tracker) -> str | None:
@@ -239,11 +238,12 @@ class ActionCancelBooking(_ByCodeAction):
                 self._none_upcoming(dispatcher, language)
                 return []
             buttons = [
-                {
-                    "title": interface_string(CANCEL_BUTTON, language, code=b.code)
-                    + f" ({format_date(b.day, language)} {b.slot})",
-                    "payload": f'/cancel_appointment{{"{CODE_ENTITY}": "{b.code}"}}',
-                }
+                string_button(
+                    CANCEL_BUTTON,
+                    language,
+                    f'/cancel_appointment{{"{CODE_ENTITY}": "{b.code}"}}',
+                    {"code": b.code, "date": date_param(b.day), "time": b.slot},
+                )
                 for b in upcoming
             ]
             text = interface_string(WHICH_CANCEL, language)

@@ -55,8 +55,14 @@ class IncomingMessage:
 
 @dataclass(frozen=True)
 class Button:
+    """A button; ``string`` and ``string_params`` name the catalogue key its title came from
+    (like a reply's ``STRING_KEY``/``STRING_PARAMS``), so the gateway can show the title in the
+    user's language. Channels only ever see the title and payload."""
+
     title: str
     payload: str
+    string: str | None = field(default=None, compare=False)
+    string_params: dict[str, Any] | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
