@@ -12,7 +12,9 @@ shown:
   with its own values when it has placeholders:
   ``{"key": "booking_next_open", "params": {"date": {"date": "2026-12-07"}}}``;
 * ``{"sessions": ["9:00-12:00", "13:30-17:30"]}``: opening hours, joined as a list in the
-  language ("9:00-12:00 and 13:30-17:30").
+  language ("9:00-12:00 and 13:30-17:30");
+* ``{"lines": [value, ...]}``: values (typically keys with their own params) written one per
+  line (the arrival planner's checklist).
 
 English and Chinese keep the hand-written forms the actions have always written.
 """
@@ -28,6 +30,7 @@ DATE = "date"
 KEY = "key"
 KEY_PARAMS = "params"
 SESSIONS = "sessions"
+LINES = "lines"
 
 # Reads a catalogue string: ``lookup(key, language, **params)``.
 Lookup = Callable[..., str]
@@ -55,6 +58,11 @@ def key_param(key: str, params: Mapping[str, object] | None = None) -> dict[str,
 def sessions_param(sessions: Sequence[tuple[time, time]]) -> dict[str, list[str]]:
     """Opening sessions as a placeholder value: ``{"sessions": ["9:00-12:00", ...]}``."""
     return {SESSIONS: [f"{_clock(start)}-{_clock(end)}" for start, end in sessions]}
+
+
+def lines_param(values: Sequence[object]) -> dict[str, list[object]]:
+    """Values written one per line: ``{"lines": [{"key": ...}, ...]}``."""
+    return {LINES: list(values)}
 
 
 def _clock(moment: time | datetime) -> str:
@@ -117,6 +125,8 @@ def render_value(value: object, language: str, lookup: Lookup) -> object:
             return format_date(date.fromisoformat(str(raw)), language)
         if kind == SESSIONS and isinstance(raw, list):
             return format_sessions([str(item) for item in raw], language)
+        if kind == LINES and isinstance(raw, list):
+            return "\n".join(str(render_value(item, language, lookup)) for item in raw)
     except (KeyError, ValueError):
         return value
     return value

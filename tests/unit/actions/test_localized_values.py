@@ -16,6 +16,7 @@ from actions.booking.form import ActionAskBookingTime, BookingRules, ValidateBoo
 from actions.booking.manage import ActionCancelBooking, ActionConfirmBooking, ActionShowBooking
 from actions.hall import HallCalendar
 from actions.handoff import ActionRequestHuman
+from actions.planner import ActionArrivalChecklist, ValidateArrivalPlanForm
 from bot.conversation.rasa_client import parse_rasa_messages
 from bot.language.detection import LanguageIdentifier
 from bot.language.protection import Glossary
@@ -190,3 +191,43 @@ async def test_the_closed_hall_handoff_says_when_staff_are_back(
     assert shown.text == strings.get(
         "handoff_closed", language, date=cldr(MONDAY, language), time="9:00"
     )
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+async def test_the_arrival_checklist_in_the_visitors_language(layer, strings, language) -> None:
+    slots = {"entry_date": "2026-11-20", "stay_purpose": "talent"}
+    tracker = tracker_for("/inform", language, slots=slots)
+    _, (reply,) = await run(ActionArrivalChecklist(fixed_clock(WEDNESDAY_MORNING)), tracker)
+    (shown,) = await localized(layer, [reply], language)
+    lines = shown.text.split("\n")
+    purpose = strings.get("purpose_talent", language)
+    assert lines[0] == strings.get(
+        "planner_checklist_header",
+        language,
+        date=cldr(date(2026, 11, 20), language),
+        purpose=purpose,
+    )
+    police = strings.get("planner_item_police_registration", language)
+    overdue = strings.get("planner_due_overdue", language, date=cldr(date(2026, 11, 21), language))
+    assert lines[1] == f"• {police} — {overdue}"
+    permit = strings.get("planner_item_work_permit", language)
+    by = strings.get("planner_by", language, date=cldr(date(2026, 12, 5), language))
+    assert f"• {permit} — {by}" in lines
+    assert lines[-1] == "• " + strings.get("planner_item_talent_accreditation", language)
+    assert len(lines) == 1 + len(reply["data"]["items"])
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+async def test_an_ambiguous_entry_date_is_asked_in_the_visitors_language(
+    layer, strings, language
+) -> None:
+    validator = ValidateArrivalPlanForm(fixed_clock(WEDNESDAY_MORNING))
+    tracker = tracker_for("2/1", language)
+    value, (reply,) = await validate(validator, "entry_date", "2/1", tracker)
+    assert value is None
+    (shown,) = await localized(layer, [reply], language)
+    first, second = (
+        cldr(date.fromisoformat(b["payload"].split('"')[-2]), language) for b in reply["buttons"]
+    )
+    assert shown.text == strings.get("booking_which_date", language, first=first, second=second)
+    assert [b.title for b in shown.buttons] == [first, second]
