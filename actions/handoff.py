@@ -20,9 +20,9 @@ from actions.context import turn_context
 from actions.faq import send_reach_a_person
 from actions.hall import Clock, HallCalendar
 from actions.interface_strings import interface_string
-from actions.replies import send_reply
+from actions.replies import send_reply, send_string
 from actions.transcript import transcript
-from actions.wording import format_moment
+from bot.language.values import date_param
 from bot.storage.handoffs import HandoffQueue
 
 log = logging.getLogger(__name__)
@@ -31,14 +31,9 @@ log = logging.getLogger(__name__)
 OPEN = "handoff_open"
 MESSAGE_TAKEN = "handoff_message_taken"
 STORE_FAILED = "handoff_store_failed"
-# Not in the catalogue yet: {when} is a date written in English or Chinese, so a keyed reply
-# would mix languages; this reply is machine-translated for the other languages.
-CLOSED = {
-    "en": "The hall is closed now; staff are back on {when}. Leave a short message and they "
-    "will reply then. What would you like to tell them?",
-    "zh": "大厅现在不在办公时间，工作人员将于{when}回来。请留言，工作人员上班后会回复您。"
-    "您想留言说什么？",
-}
+# "Staff are back on {date} at {time}": the date is a typed value the gateway writes in the
+# user's language (bot/language/values.py); the time (9:00) reads the same in every language.
+CLOSED = "handoff_closed"
 
 
 def send_keyed(dispatcher: CollectingDispatcher, key: str, language: str, **kwargs: Any) -> None:
@@ -92,8 +87,8 @@ class ActionRequestHuman(Action):
         else:
             back = self._calendar.next_opening(now)
             data["staff_back_at"] = back.isoformat()
-            text = CLOSED[language].format(when=format_moment(back, language))
-            send_reply(dispatcher, text, language, kind="handoff", data=data)
+            params = {"date": date_param(back.date()), "time": f"{back.hour}:{back.minute:02d}"}
+            send_string(dispatcher, CLOSED, language, params, kind="handoff", data=data)
         return [
             SlotSet("handoff_request_id", request_id),
             SlotSet("handoff_outside_hours", not is_open),

@@ -13,6 +13,8 @@ from pathlib import Path
 
 import yaml
 
+from bot.language.values import render_params
+
 CATALOGUE_DIR = Path(__file__).resolve().parents[1] / "bot" / "language" / "data" / "strings"
 
 
@@ -26,9 +28,13 @@ def _catalogue(language: str) -> dict[str, str]:
 def interface_string(key: str, language: str, **params: object) -> str:
     """The catalogue's ``key`` in ``language`` (English when that language lacks it), with its
     ``{placeholders}`` filled from ``params`` (send the same ``params`` with the reply).
+    Typed values (``bot.language.values``: a date, another key, opening hours) are written in
+    ``language``.
 
     Raises:
         KeyError: the English catalogue has no such key either (a programming error).
     """
     text = _catalogue(language).get(key) or _catalogue("en")[key]
-    return text.format(**params) if params else text
+    if not params:
+        return text
+    return text.format(**render_params(params, language, interface_string))

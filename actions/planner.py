@@ -22,8 +22,8 @@ from actions.dates import AmbiguousDate, parse_date
 from actions.forms import answer_text, inform_payload
 from actions.hall import Clock
 from actions.interface_strings import interface_string
-from actions.replies import send_reply
-from actions.wording import format_date
+from actions.replies import send_reply, send_string, string_button
+from bot.language.values import date_param, key_param, lines_param
 
 # An entry date outside this window is almost certainly a typo (or the plan no longer helps).
 MAX_DAYS_PAST = 90
@@ -31,13 +31,9 @@ MAX_DAYS_AHEAD = 365
 
 PURPOSES: dict[str, dict[str, Any]] = {
     "work": {
-        "en": "work",
-        "zh": "工作",
         "words": ("work", "job", "employ", "z visa", "z-visa", "工作", "上班", "就业", "z签"),
     },
     "study": {
-        "en": "study",
-        "zh": "学习",
         "words": (
             "study",
             "student",
@@ -53,8 +49,6 @@ PURPOSES: dict[str, dict[str, Any]] = {
         ),
     },
     "family": {
-        "en": "family",
-        "zh": "家庭团聚",
         "words": (
             "family",
             "spouse",
@@ -74,13 +68,9 @@ PURPOSES: dict[str, dict[str, Any]] = {
         ),
     },
     "business": {
-        "en": "business",
-        "zh": "商务",
         "words": ("business", "meeting", "trade", "m visa", "商务", "出差", "经商", "考察"),
     },
     "talent": {
-        "en": "talent",
-        "zh": "人才引进",
         "words": ("talent", "high-level", "expert", "人才", "专家", "高端"),
     },
 }
@@ -103,55 +93,36 @@ ASK_AGAIN_PURPOSE = "planner_ask_purpose"
 # With a number of days as their placeholder (sent as the reply's params).
 TOO_OLD = "planner_too_old"
 TOO_FAR = "planner_too_far"
-# Not in the catalogue yet: their values (dates, service names, hours) are written in English or
-# Chinese, so a keyed reply would mix languages; these go through machine translation.
-WHICH_DATE = {
-    "en": "Did you mean {first} or {second}?",
-    "zh": "您指的是{first}还是{second}？",
-}
-HEADER = {
-    "en": "Your checklist for arriving on {date} ({purpose}):",
-    "zh": "您于{date}入境（{purpose}）的办事清单：",
-}
-OVERDUE = {"en": "deadline passed: go as soon as possible", "zh": "已过期限，请尽快办理"}
-BY = {"en": "by {date}", "zh": "{date}前"}
+# The checklist is one keyed reply: a header and one line per item, each a catalogue key; the
+# dates are typed values the gateway writes in the user's language (bot/language/values.py).
+WHICH_DATE = "booking_which_date"
+DATE_BUTTON = "button_date"
+CHECKLIST = "planner_checklist"
+HEADER = "planner_checklist_header"
+LINE = "planner_checklist_line"
+LINE_UNDATED = "planner_checklist_line_undated"
+BY = "planner_by"
+BY_OVERDUE = "planner_due_overdue"
+# Checklist items: catalogue keys ``planner_item_<key>``; purposes: ``purpose_<key>``.
+ITEMS = (
+    "police_registration",
+    "sim_card",
+    "bank_account",
+    "work_permit",
+    "residence_permit",
+    "visa_stay",
+    "social_insurance",
+    "tax",
+    "talent_accreditation",
+)
 
-# key -> (en, zh); the due offsets (days from entry) depend on the purpose.
-ITEMS = {
-    "police_registration": (
-        "Register your accommodation at the local police station (hotels do it for you)",
-        "到住所地派出所办理住宿登记（住酒店由酒店代办）",
-    ),
-    "sim_card": ("Get a Chinese SIM card (bring your passport)", "办理中国手机卡（带护照）"),
-    "bank_account": (
-        "Open a bank account (passport and phone number)",
-        "开立银行账户（护照和手机号）",
-    ),
-    "work_permit": (
-        "Get your Foreigner's Work Permit at the hall (work permit counter)",
-        "到服务大厅工作许可窗口办理外国人工作许可证",
-    ),
-    "residence_permit": (
-        "Apply for your residence permit at the exit-entry counter",
-        "到出入境窗口申请居留许可",
-    ),
-    "visa_stay": (
-        "Note the stay limit on your visa: a business visa does not allow work",
-        "留意签证的停留期限：商务签证不可在华工作",
-    ),
-    "social_insurance": (
-        "Check your employer has enrolled you in social insurance",
-        "确认用人单位已为您办理社保登记",
-    ),
-    "tax": (
-        "Check your employer withholds individual income tax (annual reconciliation by 30 June)",
-        "确认单位代扣个人所得税（次年6月30日前完成年度汇算）",
-    ),
-    "talent_accreditation": (
-        "Ask about talent accreditation (high-level talent card) at the talent counter",
-        "到人才服务窗口咨询人才认定（高层次人才证）",
-    ),
-}
+
+def item_string(key: str) -> str:
+    return f"planner_item_{key}"
+
+
+def purpose_string(key: str) -> str:
+    return f"purpose_{key}"
 
 
 @dataclass(frozen=True)
@@ -214,19 +185,18 @@ class ValidateArrivalPlanForm(FormValidationAction):
         today = self._clock().date()
         parsed = parse_date(answer_text(value, "entry_date"), today, prefer="nearest")
         if isinstance(parsed, AmbiguousDate):
-            first, second = (format_date(day, language) for day in parsed.options)
-            send_reply(
-                dispatcher,
-                WHICH_DATE[language].format(first=first, second=second),
-                language,
-                buttons=[
-                    {
-                        "title": format_date(day, language),
-                        "payload": inform_payload("entry_date", day.isoformat()),
-                    }
-                    for day in parsed.options
-                ],
-            )
+            first, second = parsed.options
+            buttons = [
+                string_button(
+                    DATE_BUTTON,
+                    language,
+                    inform_payload("entry_date", day.isoformat()),
+                    {"date": date_param(day)},
+                )
+                for day in parsed.options
+            ]
+            params: dict[str, object] = {"first": date_param(first), "second": date_param(second)}
+            send_string(dispatcher, WHICH_DATE, language, params, buttons=buttons)
             return {"entry_date": None}
         if parsed is None:
             text = interface_string(ASK_AGAIN_DATE, language)
@@ -275,23 +245,21 @@ class ActionArrivalChecklist(Action):
         entry = date.fromisoformat(str(tracker.get_slot("entry_date")))
         purpose = str(tracker.get_slot("stay_purpose"))
         today = self._clock().date()
-        lines, items = (
-            [
-                HEADER[language].format(
-                    date=format_date(entry, language), purpose=PURPOSES[purpose][language]
-                )
-            ],
-            [],
+        header = key_param(
+            HEADER, {"date": date_param(entry), "purpose": key_param(purpose_string(purpose))}
         )
+        lines: list[object] = []
+        items = []
         for item in build_checklist(entry, purpose):
-            title = ITEMS[item.key][0 if language == "en" else 1]
+            title = interface_string(item_string(item.key), language)
             overdue = item.due is not None and item.due < today
-            when = ""
-            if item.due is not None:
-                when = BY[language].format(date=format_date(item.due, language))
-                if overdue:
-                    when += f" ({OVERDUE[language]})"
-            lines.append(f"• {title}" + (f" — {when}" if when else ""))
+            if item.due is None:
+                lines.append(key_param(LINE_UNDATED, {"item": key_param(item_string(item.key))}))
+            else:
+                when = key_param(BY_OVERDUE if overdue else BY, {"date": date_param(item.due)})
+                lines.append(
+                    key_param(LINE, {"item": key_param(item_string(item.key)), "when": when})
+                )
             items.append(
                 {
                     "key": item.key,
@@ -300,10 +268,11 @@ class ActionArrivalChecklist(Action):
                     "overdue": overdue,
                 }
             )
-        send_reply(
+        send_string(
             dispatcher,
-            "\n".join(lines),
+            CHECKLIST,
             language,
+            {"header": header, "items": lines_param(lines)},
             kind="checklist",
             data={"entry_date": entry.isoformat(), "purpose": purpose, "items": items},
         )

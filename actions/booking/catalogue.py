@@ -5,27 +5,21 @@ from __future__ import annotations
 import re
 
 from actions.dates import chinese_number
+from actions.interface_strings import interface_string
 
-# key -> names and the words people use for it.
+# key -> the words people use for it. Each service's name is the catalogue string
+# ``service_<key>`` (bot/language/data/strings), in every language.
 SERVICES: dict[str, dict[str, object]] = {
     "entry_exit": {
-        "en": "Entry-exit (visas, residence permits)",
-        "zh": "出入境（签证、居留许可）",
         "words": ("entry", "exit", "visa", "residence", "出入境", "签证", "居留"),
     },
     "work_permit": {
-        "en": "Work permit",
-        "zh": "外国人工作许可",
         "words": ("work permit", "work", "工作许可", "工作证", "工作"),
     },
     "talent_accreditation": {
-        "en": "Talent accreditation",
-        "zh": "人才认定",
         "words": ("talent", "accreditation", "人才"),
     },
     "market_registration": {
-        "en": "Market registration (companies)",
-        "zh": "市场主体登记（企业注册）",
         "words": (
             "market",
             "company",
@@ -38,20 +32,21 @@ SERVICES: dict[str, dict[str, object]] = {
         ),
     },
     "tax": {
-        "en": "Tax",
-        "zh": "税务",
         "words": ("tax", "税"),
     },
     "social_insurance": {
-        "en": "Social insurance",
-        "zh": "社保",
         "words": ("social", "insurance", "pension", "社保", "社会保险", "养老"),
     },
 }
 
 
+def service_string(key: str) -> str:
+    """The catalogue key of a service's name (``service_work_permit``)."""
+    return f"service_{key}"
+
+
 def service_name(key: str, language: str) -> str:
-    return str(SERVICES[key]["zh" if language == "zh" else "en"])
+    return interface_string(service_string(key), language)
 
 
 def service_of(text: str) -> str | None:

@@ -10,14 +10,14 @@ from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.booking.catalogue import SERVICES, service_name, service_of, time_of
+from actions.booking.catalogue import SERVICES, service_of, service_string, time_of
 from actions.context import turn_context
 from actions.dates import AmbiguousDate, parse_date
 from actions.forms import answer_text, inform_payload
 from actions.hall import Clock, HallCalendar
 from actions.interface_strings import interface_string
-from actions.replies import send_reply
-from actions.wording import format_date
+from actions.replies import send_reply, send_string, string_button
+from bot.language.values import date_param, key_param, sessions_param
 from bot.storage.bookings import BookingBook
 
 # Replies with no placeholder are catalogue keys (the gateway shows the user's language).
@@ -30,52 +30,35 @@ TIME_PROBLEMS = {
     "slot_past": "booking_slot_past",
     "slot_full": "booking_slot_full",
 }
-# Not in the catalogue yet: their values (dates, service names, hours) are written in English or
-# Chinese, so a keyed reply would mix languages; these go through machine translation.
-TEXT = {
-    "which_date": {
-        "en": "Did you mean {first} or {second}?",
-        "zh": "您指的是{first}还是{second}？",
-    },
-    "past": {
-        "en": "{date} has already passed. Please choose a day from today on.",
-        "zh": "{date}已经过去了，请选择今天或以后的日期。",
-    },
-    "too_far": {
-        "en": "Bookings open {days} days ahead; {date} is further away. "
-        "Please pick an earlier day.",
-        "zh": "只能预约{days}天内的日期，{date}太远了，请选择更早的日期。",
-    },
-    "weekend": {
-        "en": "The hall is closed at weekends ({date}). It is open Monday to Friday.",
-        "zh": "服务大厅周末不办公（{date}），办公时间为周一至周五。",
-    },
-    "holiday": {
-        "en": "The hall is closed on {date}: it is a Chinese public holiday.",
-        "zh": "{date}是国家法定节假日，服务大厅不办公。",
-    },
-    "day_full": {
-        "en": "Every slot on {date} is taken (or has passed). Please choose another day.",
-        "zh": "{date}的时段已全部约满（或已过），请选择其他日期。",
-    },
-    "next_open": {"en": "The next open day is {date}.", "zh": "最近的办公日是{date}。"},
-    "ask_time": {
-        "en": "Which time on {date}? The hall is open {hours}; free slots:",
-        "zh": "{date}您想约几点？大厅办公时间 {hours}，可约时段：",
-    },
-    "not_a_slot": {
-        "en": "{time} is not a booking slot: the hall is open {hours}, "
-        "with slots every half hour. Please pick one of the free slots.",
-        "zh": "{time}不是可预约时段：大厅办公时间 {hours}，每半小时一个时段。请选择可约时段。",
-    },
+# Date problems: catalogue keys whose {date} is sent as a typed value (a date the gateway
+# writes in the user's language, bot/language/values.py).
+DATE_PROBLEMS = {
+    "past": "booking_past",
+    "too_far": "booking_too_far",
+    "weekend": "booking_weekend",
+    "holiday": "booking_holiday",
+    "day_full": "booking_day_full",
 }
+WHICH_DATE = "booking_which_date"
+NEXT_OPEN = "booking_next_open"
+# "{reason} {next}": a date problem followed by the next open day.
+REASON_AND_NEXT = "booking_reason_and_next"
+ASK_TIME = "booking_ask_time"
+NOT_A_SLOT = "booking_not_a_slot"
+DATE_BUTTON = "button_date"
 
 
-def service_buttons(language: str) -> list[dict[str, str]]:
+def service_buttons(language: str) -> list[dict[str, Any]]:
     return [
-        {"title": service_name(key, language), "payload": inform_payload("booking_service", key)}
+        string_button(service_string(key), language, inform_payload("booking_service", key))
         for key in SERVICES
     ]
+
+
+def date_button(day: date, language: str) -> dict[str, Any]:
+    """A button that answers the date question with ``day`` (its title a localized date)."""
+    payload = inform_payload("booking_date", day.isoformat())
+    return string_button(DATE_BUTTON, language, payload, {"date": date_param(day)})
 
 
 class BookingRules:
@@ -163,20 +146,10 @@ class ValidateBookingForm(FormValidationAction):
             answer_text(value, "booking_date"), self._rules.clock().date(), prefer="future"
         )
         if isinstance(parsed, AmbiguousDate):
-            first, second = (format_date(day, language) for day in parsed.options)
-            buttons = [
-                {
-                    "title": format_date(day, language),
-                    "payload": inform_payload("booking_date", day.isoformat()),
-                }
-                for day in parsed.options
-            ]
-            send_reply(
-                dispatcher,
-                TEXT["which_date"][language].format(first=first, second=second),
-                language,
-                buttons=buttons,
-            )
+            first, second = parsed.options
+            buttons = [date_button(day, language) for day in parsed.options]
+            params: dict[str, object] = {"first": date_param(first), "second": date_param(second)}
+            send_string(dispatcher, WHICH_DATE, language, params, buttons=buttons)
             return {"booking_date": None}
         if parsed is None:
             text = interface_string(NO_DATE, language)
@@ -185,24 +158,23 @@ class ValidateBookingForm(FormValidationAction):
         problem = self._rules.date_problem(parsed)
         if problem is None:
             return {"booking_date": parsed.isoformat()}
-        reason = TEXT[problem][language].format(
-            date=format_date(parsed, language), days=self._rules.max_days_ahead
-        )
+        reason: dict[str, object] = {"date": date_param(parsed)}
+        if problem == "too_far":
+            reason["days"] = self._rules.max_days_ahead
+        key, params = DATE_PROBLEMS[problem], reason
         buttons = []
         if problem != "too_far" and (suggested := self._rules.next_bookable_day(parsed)):
-            reason += " " + TEXT["next_open"][language].format(
-                date=format_date(suggested, language)
-            )
-            buttons = [
-                {
-                    "title": format_date(suggested, language),
-                    "payload": inform_payload("booking_date", suggested.isoformat()),
-                }
-            ]
-        send_reply(
+            key = REASON_AND_NEXT
+            params = {
+                "reason": key_param(DATE_PROBLEMS[problem], reason),
+                "next": key_param(NEXT_OPEN, {"date": date_param(suggested)}),
+            }
+            buttons = [date_button(suggested, language)]
+        send_string(
             dispatcher,
-            reason,
+            key,
             language,
+            params,
             buttons=buttons,
             kind="invalid_answer",
             data={"reason": problem},
@@ -241,12 +213,11 @@ class ValidateBookingForm(FormValidationAction):
                 params=params,
             )
             return {"booking_time": None}
-        send_reply(
+        send_string(
             dispatcher,
-            TEXT[problem][language].format(
-                time=slot, hours=self._rules.calendar.hours_text(language)
-            ),
+            NOT_A_SLOT,
             language,
+            {"time": slot, "hours": sessions_param(self._rules.calendar.sessions)},
             kind="invalid_answer",
             data={"reason": problem},
         )
@@ -288,12 +259,11 @@ class ActionAskBookingTime(Action):
         language = turn_context(tracker).reply_language
         day = date.fromisoformat(str(tracker.get_slot("booking_date")))
         slots = self._rules.free_slots(day)
-        send_reply(
+        send_string(
             dispatcher,
-            TEXT["ask_time"][language].format(
-                date=format_date(day, language), hours=self._rules.calendar.hours_text(language)
-            ),
+            ASK_TIME,
             language,
+            {"date": date_param(day), "hours": sessions_param(self._rules.calendar.sessions)},
             buttons=[{"title": s, "payload": inform_payload("booking_time", s)} for s in slots],
             data={"date": day.isoformat(), "free_slots": slots},
         )

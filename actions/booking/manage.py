@@ -13,12 +13,12 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 from sqlalchemy.exc import SQLAlchemyError
 
-from actions.booking.catalogue import service_name
+from actions.booking.catalogue import service_string
 from actions.booking.form import BookingRules
 from actions.context import TurnContext, turn_context
 from actions.interface_strings import interface_string
-from actions.replies import send_reply
-from actions.wording import format_date
+from actions.replies import send_reply, send_string, string_button
+from bot.language.values import date_param, key_param
 from bot.storage.bookings import (
     CODE_ALPHABET,
     CODE_LENGTH,
@@ -47,28 +47,13 @@ TOO_MANY = "booking_too_many"
 TAKEN_MEANWHILE = "booking_taken_meanwhile"
 UNKNOWN_CODE = "booking_unknown_code"
 ALREADY_CANCELLED = "booking_already_cancelled"
-# Not in the catalogue yet: their values (dates, service names, hours) are written in English or
-# Chinese, so a keyed reply would mix languages; these go through machine translation.
-TEXT = {
-    "booked": {
-        "en": "Booked: {service}, {date} at {time}, at the Daze Lake service hall. "
-        "Your confirmation code is {code}. Bring your passport. "
-        'To cancel, tell me "cancel {code}".',
-        "zh": "预约成功：{service}，{date} {time}，大泽湖服务大厅。确认码 {code}。请携带护照。"
-        "如需取消，请发送“取消 {code}”。",
-    },
-    "show": {
-        "en": "Appointment {code}: {service}, {date} at {time} ({status}).",
-        "zh": "预约 {code}：{service}，{date} {time}（{status}）。",
-    },
-    "status_booked": {"en": "booked", "zh": "已预约"},
-    "status_cancelled": {"en": "cancelled", "zh": "已取消"},
-    "cancelled": {
-        "en": "Cancelled appointment {code} ({service}, {date} at {time}).",
-        "zh": "已取消预约 {code}（{service}，{date} {time}）。",
-    },
-    "cancel_button": {"en": "Cancel {code}", "zh": "取消 {code}"},
-}
+# With dates and service names, sent as typed values the gateway writes in the user's language
+# (bot/language/values.py).
+BOOKED = "booking_booked"
+SHOW = "booking_show"
+CANCELLED = "booking_cancelled"
+STATUS = {"booked": "booking_status_booked", "cancelled": "booking_status_cancelled"}
+CANCEL_BUTTON = "booking_cancel_button_when"
 
 
 def code_in(tracker: Tracker) -> str | None:
@@ -81,11 +66,12 @@ def code_in(tracker: Tracker) -> str | None:
     return match.group(0).upper() if match else None
 
 
-def describe(booking: Booking, language: str) -> dict[str, str]:
+def describe(booking: Booking) -> dict[str, object]:
+    """The placeholder values of a booking's replies (typed: service and date)."""
     return {
         "code": booking.code,
-        "service": service_name(booking.service, language),
-        "date": format_date(booking.day, language),
+        "service": key_param(service_string(booking.service)),
+        "date": date_param(booking.day),
         "time": booking.slot,
     }
 
@@ -154,10 +140,11 @@ class ActionConfirmBooking(Action):
             text = interface_string(STORE_FAILED, language)
             send_reply(dispatcher, text, language, string=STORE_FAILED)
             return reset
-        send_reply(
+        send_string(
             dispatcher,
-            TEXT["booked"][language].format(**describe(booking, language)),
+            BOOKED,
             language,
+            describe(booking),
             kind="booking",
             data=booking_data(booking),
         )
@@ -191,10 +178,15 @@ class _ByCodeAction(Action):
     def _show(
         self, dispatcher: CollectingDispatcher, booking: Booking, context: TurnContext
     ) -> None:
-        language = context.reply_language
-        status = TEXT[f"status_{booking.status}"][language]
-        text = TEXT["show"][language].format(status=status, **describe(booking, language))
-        send_reply(dispatcher, text, language, kind="booking", data=booking_data(booking))
+        params = {**describe(booking), "status": key_param(STATUS[booking.status])}
+        send_string(
+            dispatcher,
+            SHOW,
+            context.reply_language,
+            params,
+            kind="booking",
+            data=booking_data(booking),
+        )
 
 
 class ActionShowBooking(_ByCodeAction):
@@ -246,11 +238,12 @@ class ActionCancelBooking(_ByCodeAction):
                 self._none_upcoming(dispatcher, language)
                 return []
             buttons = [
-                {
-                    "title": TEXT["cancel_button"][language].format(code=b.code)
-                    + f" ({format_date(b.day, language)} {b.slot})",
-                    "payload": f'/cancel_appointment{{"{CODE_ENTITY}": "{b.code}"}}',
-                }
+                string_button(
+                    CANCEL_BUTTON,
+                    language,
+                    f'/cancel_appointment{{"{CODE_ENTITY}": "{b.code}"}}',
+                    {"code": b.code, "date": date_param(b.day), "time": b.slot},
+                )
                 for b in upcoming
             ]
             text = interface_string(WHICH_CANCEL, language)
@@ -260,8 +253,14 @@ class ActionCancelBooking(_ByCodeAction):
             code, now=self._rules.clock(), sender_id=tracker.sender_id
         )
         if cancelled is not None:
-            text = TEXT["cancelled"][language].format(**describe(cancelled, language))
-            send_reply(dispatcher, text, language, kind="booking", data=booking_data(cancelled))
+            send_string(
+                dispatcher,
+                CANCELLED,
+                language,
+                describe(cancelled),
+                kind="booking",
+                data=booking_data(cancelled),
+            )
             return []
         existing = self._rules.book.get_for(code, tracker.sender_id)
         key = ALREADY_CANCELLED if existing is not None else UNKNOWN_CODE

@@ -13,8 +13,10 @@ RICH_REPLY_MARKER = "talentdesk"
 # In a reply's data: the interface-string key its text came from, so the gateway can show the
 # hand-written string in the user's language instead of translating the English one.
 STRING_KEY = "string"
-# In a reply's data: the values of the key's ``{placeholders}`` (codes, counts, times: values
-# that read the same in every language), filled in whichever language the gateway shows.
+# In a reply's data: the values of the key's ``{placeholders}``, filled in whichever language
+# the gateway shows: plain values read the same in every language (codes, counts, 09:30);
+# typed ones (a date, another key, opening hours) are written per language, see
+# bot/language/values.py.
 STRING_PARAMS = "string_params"
 
 
@@ -53,8 +55,14 @@ class IncomingMessage:
 
 @dataclass(frozen=True)
 class Button:
+    """A button; ``string`` and ``string_params`` name the catalogue key its title came from
+    (like a reply's ``STRING_KEY``/``STRING_PARAMS``), so the gateway can show the title in the
+    user's language. Channels only ever see the title and payload."""
+
     title: str
     payload: str
+    string: str | None = field(default=None, compare=False)
+    string_params: dict[str, Any] | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)

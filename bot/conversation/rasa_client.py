@@ -15,7 +15,15 @@ from typing import Any, Protocol
 
 import httpx
 
-from bot.conversation.messages import RICH_REPLY_MARKER, Button, Link, Reply, Source
+from bot.conversation.messages import (
+    RICH_REPLY_MARKER,
+    STRING_KEY,
+    STRING_PARAMS,
+    Button,
+    Link,
+    Reply,
+    Source,
+)
 from bot.errors import AssistantUnavailableError
 
 log = logging.getLogger(__name__)
@@ -182,7 +190,14 @@ def _buttons(raw: Any) -> tuple[Button, ...]:
     if not isinstance(raw, list):
         return ()
     return tuple(
-        Button(title=str(b.get("title", "")), payload=str(b.get("payload", "")))
+        Button(
+            title=str(b.get("title", "")),
+            payload=str(b.get("payload", "")),
+            string=str(b[STRING_KEY]) if b.get(STRING_KEY) else None,
+            string_params=dict(b[STRING_PARAMS])
+            if isinstance(b.get(STRING_PARAMS), dict)
+            else None,
+        )
         for b in raw
         if isinstance(b, dict) and b.get("payload")
     )

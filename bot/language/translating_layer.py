@@ -34,6 +34,7 @@ from bot.language.protection import Glossary
 from bot.language.registry import LanguageRegistry
 from bot.language.strings import FALLBACK_LANGUAGE, StringCatalogue
 from bot.language.translator import SentenceTranslator, TextTranslator
+from bot.language.values import render_params
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -127,19 +128,32 @@ class TranslatingLanguageLayer:
 
     def _keyed(self, reply: Reply, language: str) -> str | None:
         """The catalogue string the action named, when the user's language has it."""
-        key = reply.data.get(STRING_KEY)
+        return self._keyed_string(
+            reply.data.get(STRING_KEY), reply.data.get(STRING_PARAMS), language
+        )
+
+    def _keyed_string(self, key: object, params: object, language: str) -> str | None:
         if isinstance(key, str) and key in self._interface_keys.values():
-            params = reply.data.get(STRING_PARAMS)
             if isinstance(params, dict) and params:
-                return self._strings.get(key, language, **{str(k): v for k, v in params.items()})
+                values = render_params(params, language, self._lookup)
+                return self._strings.get(key, language, **values)
             return self._strings.get(key, language)
         return None
 
+    def _title(self, button: Button, language: str) -> str | None:
+        """A button's title in ``language`` from the catalogue: the key the action named, or
+        the string whose English text the title is."""
+        keyed = self._keyed_string(button.string, button.string_params, language)
+        return keyed if keyed is not None else self._handwritten(button.title, language)
+
+    def _lookup(self, key: str, language: str, **params: object) -> str:
+        """A catalogue string named by a typed placeholder value (``{"key": ...}``)."""
+        if key not in self._interface_keys.values():
+            raise KeyError(key)
+        return self._strings.get(key, language, **params)
+
     def _buttons(self, reply: Reply, language: str) -> tuple[Button, ...]:
-        return tuple(
-            Button(self._handwritten(b.title, language) or b.title, b.payload)
-            for b in reply.buttons
-        )
+        return tuple(Button(self._title(b, language) or b.title, b.payload) for b in reply.buttons)
 
     def _localize(self, replies: list[Reply], language: str) -> list[Reply]:
         results = list(replies)
@@ -195,7 +209,7 @@ class TranslatingLanguageLayer:
                 (position, j)
                 for position in positions
                 for j, button in enumerate(originals[position].buttons)
-                if self._handwritten(button.title, language) is None and button.title.strip()
+                if self._title(button, language) is None and button.title.strip()
             ]
             if not wanted or not self._engine.can_translate(source, target):
                 continue
@@ -216,7 +230,7 @@ class TranslatingLanguageLayer:
             (i, j)
             for i, reply in enumerate(originals)
             for j, button in enumerate(reply.buttons)
-            if self._handwritten(button.title, language) is None and button.title.strip()
+            if self._title(button, language) is None and button.title.strip()
         ]
         texts = [reply.text for reply in originals] + [
             originals[i].buttons[j].title for i, j in untranslated_titles
@@ -244,7 +258,7 @@ class TranslatingLanguageLayer:
                 continue
             buttons = []
             for j, button in enumerate(reply.buttons):
-                title = self._handwritten(button.title, language)
+                title = self._title(button, language)
                 translated = titles.get((i, j))
                 if title is None and translated is not None and not translated.failure:
                     title = translated.text

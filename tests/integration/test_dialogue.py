@@ -91,6 +91,13 @@ def test_booking_in_english_refuses_a_weekend_and_a_past_date_then_books_shows_a
         "date": day.isoformat(),
         "time": slot_button["title"],
         "status": "booked",
+        "string": "booking_booked",
+        "string_params": {
+            "code": code,
+            "service": {"key": "service_work_permit"},
+            "date": {"date": day.isoformat()},
+            "time": slot_button["title"],
+        },
     }
     assert code in booked["text"]
     stored = BookingBook(engine(assistant), 2).get(code)

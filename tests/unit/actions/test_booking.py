@@ -59,6 +59,7 @@ async def test_services_are_offered_as_buttons_in_the_language() -> None:
     assert reply["buttons"][1] == {
         "title": "外国人工作许可",
         "payload": '/inform{"booking_service": "work_permit"}',
+        "string": "service_work_permit",
     }
 
 
@@ -99,7 +100,12 @@ async def test_a_closed_day_suggests_the_next_open_day(rules) -> None:
     )
     assert value is None and "Monday 7 December 2026" in reply["text"]
     assert reply["buttons"] == [
-        {"title": "Monday 7 December 2026", "payload": '/inform{"booking_date": "2026-12-07"}'}
+        {
+            "title": "Monday 7 December 2026",
+            "payload": '/inform{"booking_date": "2026-12-07"}',
+            "string": "button_date",
+            "string_params": {"date": {"date": "2026-12-07"}},
+        }
     ]
 
 
