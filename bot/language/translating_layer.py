@@ -10,7 +10,8 @@ cannot be translated never becomes an error:
   "translation failed" note.
 
 Replies that are exactly one of our hand-written interface strings (button titles such as
-"Talk to a person") use the hand-written string of the user's language, installed or not.
+"Talk to a person", and every response of domain.yml: tests/unit/language/
+test_domain_responses.py) use the hand-written string of the user's language, installed or not.
 """
 
 from __future__ import annotations
