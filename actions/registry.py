@@ -85,11 +85,7 @@ def build_services(settings: Settings) -> ActionServices:
 def build_actions(settings: Settings, services: ActionServices) -> list[Action]:
     """The actions, in no particular order."""
     knowledge = settings.knowledge
-    thresholds = {
-        "en": knowledge.min_confidence_latin,
-        "zh": knowledge.min_confidence_chinese,
-        "other": knowledge.min_confidence_other,
-    }
+    thresholds = knowledge.thresholds
     rules = BookingRules(
         services.calendar, services.bookings, services.clock, settings.booking.max_days_ahead
     )

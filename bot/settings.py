@@ -200,6 +200,15 @@ class KnowledgeSettings(BaseModel):
     suggestions: int = Field(default=3, ge=1, le=5)
     reload_interval_seconds: float = 2.0
 
+    @property
+    def thresholds(self) -> dict[str, float]:
+        """The minimum confidence per search group (``actions.knowledge.text.search_group``)."""
+        return {
+            "en": self.min_confidence_latin,
+            "zh": self.min_confidence_chinese,
+            "other": self.min_confidence_other,
+        }
+
 
 class BookingSettings(BaseModel):
     """Appointments at the hall's counters (hours: knowledge/facts.yml; holidays:

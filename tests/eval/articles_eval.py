@@ -93,11 +93,7 @@ class PassageTfidf:
 
 
 def evaluate(base: KnowledgeBase, settings: Settings, questions: list[dict]) -> dict:
-    thresholds = {
-        "en": settings.knowledge.min_confidence_latin,
-        "zh": settings.knowledge.min_confidence_chinese,
-        "other": settings.knowledge.min_confidence_other,
-    }
+    thresholds = settings.knowledge.thresholds
     baseline = PassageTfidf(base)
     rows: dict[str, list[dict]] = defaultdict(list)
     misses = []
@@ -125,11 +121,7 @@ def evaluate(base: KnowledgeBase, settings: Settings, questions: list[dict]) -> 
 
 def qa_questions_taken_by_passages(base: KnowledgeBase, settings: Settings) -> dict:
     """How many Q&A report questions a passage answers instead of their entry (the cost)."""
-    thresholds = {
-        "en": settings.knowledge.min_confidence_latin,
-        "zh": settings.knowledge.min_confidence_chinese,
-        "other": settings.knowledge.min_confidence_other,
-    }
+    thresholds = settings.knowledge.thresholds
     taken = right_entry_lost = 0
     questions = load_report_set().questions
     for question in questions:

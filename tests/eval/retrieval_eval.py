@@ -76,11 +76,7 @@ def evaluate(base: KnowledgeBase, settings: Settings, eval_set: EvalSet) -> dict
     if unknown:
         raise SystemExit(f"eval questions expect entries that do not exist: {unknown}")
     knowledge = settings.knowledge
-    thresholds = {
-        "en": knowledge.min_confidence_latin,
-        "zh": knowledge.min_confidence_chinese,
-        "other": knowledge.min_confidence_other,
-    }
+    thresholds = knowledge.thresholds
     baseline = TfidfBaseline(
         base.folder, {e.path: e.id for e in base.entries if e.path is not None}
     )
