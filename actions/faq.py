@@ -126,12 +126,13 @@ class ActionAnswerFromKnowledge(Action):
         )
         best = hits[0] if hits else None
         passage = passages[0] if passages else None
-        threshold = self._thresholds[search_group(query, language)]
+        group = search_group(query, language)
+        threshold = self._thresholds[group]
         entry_confidence = best.confidence if best is not None else 0.0
-        # The more confident source answers (see passage_wins). With entries first always, a
-        # dropped-in notice never answered: the weak English threshold let a loosely related
-        # entry ("opening hours" for "free parking at the hall") go first.
-        if passage is not None and passage_wins(passage.confidence, entry_confidence, threshold):
+        # A passage answers unless the best entry clearly leads it (see passage_wins). With
+        # entries first always, a dropped-in notice never answered: the weak English threshold
+        # let a loosely related entry ("opening hours" for "free parking at the hall") go first.
+        if passage is not None and passage_wins(passage, best, group):
             await self._answer_from_passage(dispatcher, tracker, context, query, passage)
             return []
         if best is not None and entry_confidence >= threshold:

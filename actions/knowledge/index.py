@@ -309,6 +309,7 @@ def confidence(
     multilingual: bool = True,
     negative: float = -1.0,
     floors: dict[str, float] = DENSE_FLOOR,
+    negative_margins: dict[str, float] = NEGATIVE_MARGIN,
 ) -> float:
     """How likely the hit answers the query, from its dense and lexical scores (0-1).
 
@@ -322,7 +323,7 @@ def confidence(
         if group == "zh":
             return lexical
         return min(max(dense, 0.0), 1.5 * lexical, 1.0)
-    if negative > dense - NEGATIVE_MARGIN[group]:
+    if negative > dense - negative_margins[group]:
         return 0.0
     floor = floors[group]
     scaled = float(np.clip((dense - floor) / (DENSE_CEILING - floor), 0.0, 1.0))

@@ -61,13 +61,14 @@ def reply_of(base: KnowledgeBase, question: dict, thresholds: dict[str, float]) 
     language = question["lang"]
     hits, passages = base.search_with_passages(question["text"], 3, language)
     best, passage = (hits[0] if hits else None), (passages[0] if passages else None)
-    threshold = thresholds[search_group(question["text"], language)]
+    group = search_group(question["text"], language)
+    threshold = thresholds[group]
     entry_confidence = best.confidence if best is not None else 0.0
     reader = language if language in ("en", "zh") else "en"  # no translation package
     result = {
         "passage_first": passage is not None and passage.passage.family == question["document"]
     }
-    if passage is not None and passage_wins(passage.confidence, entry_confidence, threshold):
+    if passage is not None and passage_wins(passage, best, group):
         dispatcher = CollectingDispatcher()
         send_passage_answer(dispatcher, passage, base.passages, question["text"], reader)
         text = str(dispatcher.messages[0]["custom"]["text"])
@@ -119,17 +120,15 @@ def evaluate(base: KnowledgeBase, settings: Settings, questions: list[dict]) -> 
     return {"languages": table, "misses": misses}
 
 
-def qa_questions_taken_by_passages(base: KnowledgeBase, settings: Settings) -> dict:
+def qa_questions_taken_by_passages(base: KnowledgeBase) -> dict:
     """How many Q&A report questions a passage answers instead of their entry (the cost)."""
-    thresholds = settings.knowledge.thresholds
     taken = right_entry_lost = 0
     questions = load_report_set().questions
     for question in questions:
         hits, passages = base.search_with_passages(question.text, 3, question.lang)
         if not hits or not passages:
             continue
-        threshold = thresholds[search_group(question.text, question.lang)]
-        if passage_wins(passages[0].confidence, hits[0].confidence, threshold):
+        if passage_wins(passages[0], hits[0], search_group(question.text, question.lang)):
             taken += 1
             right_entry_lost += hits[0].entry.id == question.expected
     return {"questions": len(questions), "taken": taken, "right_entry_lost": right_entry_lost}
@@ -155,7 +154,7 @@ def main(argv: list[str] | None = None) -> int:
             f"  {language:<5}{row['n']:>4}{row['passage@1']:>11.3f}{row['from_passage']:>14.3f}"
             f"{row['fact']:>7.3f}{row['tfidf@1']:>9.3f}{row['tfidf_fact']:>12.3f}"
         )
-    cost = qa_questions_taken_by_passages(base, settings)
+    cost = qa_questions_taken_by_passages(base)
     report["qa_taken_by_passages"] = cost
     print(
         f"  Q&A report questions answered from a passage instead: {cost['taken']} of"

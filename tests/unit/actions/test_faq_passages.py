@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from unittest import mock
 
 import pytest
 from rasa_sdk.executor import CollectingDispatcher
@@ -134,10 +135,25 @@ async def test_nothing_answers_still_says_not_sure(setup) -> None:
     assert replies[0]["kind"] == "not_sure"
 
 
-def test_a_passage_answers_only_when_sure_and_near_or_above_the_best_entry() -> None:
-    from actions.passage_answer import PASSAGE_MARGIN, passage_wins
+def test_a_sure_passage_answers_unless_the_best_entry_clearly_leads_it() -> None:
+    from actions.knowledge.articles.passages import Passage
+    from actions.knowledge.articles.store import PassageHit
+    from actions.knowledge.index import Hit
+    from actions.passage_answer import DENSE_GAP, LEXICAL_CREDIT, passage_wins
 
-    assert passage_wins(0.5, 0.0, 0.19)
-    assert not passage_wins(0.1, 0.0, 0.19)  # below the language's threshold
-    assert passage_wins(0.5, 0.5 + PASSAGE_MARGIN / 2, 0.19)  # close behind the entry
-    assert not passage_wins(0.5, 0.5 + PASSAGE_MARGIN * 2, 0.19)  # the entry is clearly surer
+    def passage(dense: float, lexical: float, confidence: float = 0.4) -> PassageHit:
+        return PassageHit(mock.Mock(spec=Passage), 0.0, dense, lexical, confidence)
+
+    def entry(dense: float, lexical: float) -> Hit:
+        return Hit(mock.Mock(), 0.0, dense, lexical, 0.9)
+
+    assert passage_wins(passage(0.85, 0.5), None, "en")
+    assert not passage_wins(passage(0.85, 0.5, confidence=0.0), None, "en")  # not sure at all
+    # The entry's cosine runs higher for the same relevance: a small lead is not enough.
+    assert passage_wins(passage(0.85, 0.5), entry(0.85 + DENSE_GAP / 2, 0.5), "en")
+    assert not passage_wins(passage(0.85, 0.5), entry(0.85 + DENSE_GAP * 2, 0.5), "en")
+    # Words of the question that only the passage has count against the entry's lead...
+    credit = LEXICAL_CREDIT * 0.5
+    assert passage_wins(passage(0.85, 0.9), entry(0.85 + DENSE_GAP + credit / 2, 0.4), "en")
+    # ...except where there is no lexical side.
+    assert not passage_wins(passage(0.85, 0.9), entry(0.85 + DENSE_GAP + credit / 2, 0.4), "other")
