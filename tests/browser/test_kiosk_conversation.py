@@ -11,6 +11,7 @@ from playwright.sync_api import Page, WebSocketRoute, expect
 
 from tests.browser.conftest import shot
 from tests.browser.kiosk import ask, bot_replies, open_kiosk, pick_language
+from tests.conftest import last_verified
 
 pytestmark = pytest.mark.browser
 
@@ -53,11 +54,16 @@ def test_an_english_conversation_with_buttons_and_an_answer_card(
     # The answer's Markdown is rendered: bold text, no asterisks.
     expect(answer.locator(".td-text strong").first).to_contain_text("Go to the police station")
     assert "**" not in (answer.locator(".td-text").text_content() or "")
-    expect(answer.locator(".td-source")).to_contain_text("Hunan Provincial Public Security")
+    expect(answer.locator(".td-source")).to_contain_text("Hunan Provincial People's Government")
     expect(answer.locator(".td-verified")).to_have_text(
-        strings.get("last_verified", "en", date="2026-11-20")
+        strings.get(
+            "last_verified", "en", date=last_verified("police-registration-private-housing")
+        )
     )
-    expect(answer.locator(".td-source a")).to_have_attribute("href", "https://gat.hunan.gov.cn/")
+    expect(answer.locator(".td-source a")).to_have_attribute(
+        "href",
+        "http://enghunan.gov.cn/Services/Residence/TemporaryResidence/201506/t20150609_1715890.html",
+    )
     expect(answer.locator(".td-badge")).to_have_count(0)  # English is native
     expect(answer.locator("button.td-print")).to_have_text(strings.get("button_print_card", "en"))
     expect(page.locator("#status")).to_be_hidden()  # the websocket was up (the CSP allows it)
@@ -80,7 +86,9 @@ def test_a_chinese_conversation_then_switching_to_english(
     expect(answer).to_have_attribute("data-kind", "knowledge_answer")
     expect(answer.locator(".td-card-title")).to_have_text("如何到派出所办理住宿登记")
     expect(answer.locator(".td-verified")).to_have_text(
-        strings.get("last_verified", "zh", date="2026-11-20")
+        strings.get(
+            "last_verified", "zh", date=last_verified("police-registration-private-housing")
+        )
     )
     shot(page, "kiosk-chinese")
 

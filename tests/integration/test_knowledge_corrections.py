@@ -94,9 +94,16 @@ CORRECTIONS = [
     (
         "residence-permit-fees",
         "How much does a residence permit cost?",
-        "depends on the validity",
+        "800 yuan for one year to less than three years",
         "办居留许可要多少钱？",
-        "取决于批准的有效期",
+        "一年（含）至不满三年的800元",
+    ),
+    (
+        "driving-temporary-driving-permit",
+        "How long is a temporary driving permit valid if I live in China?",
+        "up to **one year**",
+        "长期居留的外国人临时驾驶许可有效期多长？",
+        "有效期可延长至**一年**",
     ),
     (
         "work-permit-medical-check",
