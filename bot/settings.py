@@ -60,6 +60,10 @@ class WebSettings(BaseModel):
 
     host: str = "127.0.0.1"
     port: int = 8000
+    # Scale-out: this many gateway processes on consecutive ports from ``port`` (a load
+    # balancer in front spreads visitors over them). More than one needs production mode:
+    # sessions, answered messages, turn locks and rate limits are shared through the stores.
+    replicas: int = Field(default=1, ge=1, le=16)
     max_text_chars: int = Field(default=2000, ge=1)
     max_body_bytes: int = Field(default=256 * 1024, ge=1024)
     # The kiosk wipes a conversation after this much inactivity, warning first for the last
@@ -78,6 +82,11 @@ class WebSettings(BaseModel):
     @property
     def url(self) -> str:
         return f"http://{self.host}:{self.port}"
+
+    @property
+    def urls(self) -> list[str]:
+        """Every gateway's URL."""
+        return [f"http://{self.host}:{self.port + i}" for i in range(self.replicas)]
 
 
 class SessionSettings(BaseModel):
@@ -321,6 +330,11 @@ class Settings(BaseSettings):
             raise ValueError(
                 "more than one Rasa replica needs TALENTDESK_MODE=production: replicas share "
                 "conversations through PostgreSQL and locks through Redis"
+            )
+        elif self.web.replicas > 1:
+            raise ValueError(
+                "more than one gateway needs TALENTDESK_MODE=production: gateways share "
+                "sessions and answered messages through PostgreSQL and Redis"
             )
 
     @property
