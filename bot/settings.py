@@ -261,6 +261,9 @@ class LauncherSettings(BaseModel):
     # often, is restarted (a hung process does not exit by itself).
     health_interval_seconds: float = Field(default=10.0, gt=0)
     health_failures_to_restart: int = Field(default=3, ge=1)
+    # A check that takes longer fails. Generous: with 2 s, a Rasa server busy with the load
+    # test's 100 users on two cores failed three checks in a row and was restarted.
+    health_timeout_seconds: float = Field(default=10.0, gt=0)
 
 
 class Settings(BaseSettings):
