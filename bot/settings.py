@@ -157,7 +157,7 @@ class TelegramSettings(BaseModel):
     # While the assistant is unavailable (Rasa restarting, Redis or the database blinking),
     # the bot tries a message again for this long before apologizing: a Telegram user cannot
     # send the same message again, so the bot does it for them, under the same message id.
-    retry_unavailable_seconds: float = Field(default=60.0, ge=0)
+    retry_unavailable_seconds: float = Field(default=300.0, ge=0)
 
     @model_validator(mode="after")
     def _webhook_needs_url_and_secret(self) -> TelegramSettings:
