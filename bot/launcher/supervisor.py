@@ -40,7 +40,7 @@ class Supervisor:
         ready_message: str = "",
         health_interval: float = 10.0,
         health_failures: int = 3,
-        health_timeout: float = 10.0,
+        health_timeout: float = 30.0,
     ) -> None:
         self._processes = [ManagedProcess(spec, run_dir, output) for spec in specs]
         self._output = output
