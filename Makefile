@@ -24,7 +24,7 @@ help:
 	@echo "make test     set up, then the whole test suite (what CI runs)"
 	@echo "make eval     retrieval, language-ID and NLU evaluation reports"
 	@echo "make bench    latency and memory benchmarks"
-	@echo "make loadtest concurrent users through /api/chat, embedded and production mode"
+	@echo "make loadtest 100 users (API, websocket, Telegram), embedded and production mode with faults"
 	@echo "make lint     ruff and mypy"
 	@echo "make index    rebuild the knowledge search index if knowledge/ changed"
 
@@ -107,11 +107,11 @@ eval: setup model
 bench: setup
 	$(APP_PY) -m tests.bench.retrieval_bench
 
-# Concurrent simulated visitors against the whole assistant (JSON under var/bench/): first the
-# embedded mode, then production mode (this machine's PostgreSQL and Redis, two Rasa servers).
+# 100 simulated users for 2 minutes over the JSON API, the websocket and Telegram (a fake Bot
+# API), counted by message id: embedded mode, then production mode (two Rasa servers, two
+# gateways, PostgreSQL, a private Redis) with faults injected; var/bench/loadtest.json.
 loadtest: setup model index
-	$(APP_PY) -m tests.load.loadtest --users 20 --seconds 60
-	$(APP_PY) -m tests.load.loadtest --users 20 --seconds 60 --production --replicas 2
+	$(APP_PY) -m tests.load.loadtest --users 100 --seconds 120 --mode both
 
 doctor: setup
 	$(APP_PY) -m bot doctor

@@ -33,6 +33,7 @@ def _run(settings: Settings, _: argparse.Namespace) -> int:
         restart_window=settings.launcher.restart_window_seconds,
         health_interval=settings.launcher.health_interval_seconds,
         health_failures=settings.launcher.health_failures_to_restart,
+        health_timeout=settings.launcher.health_timeout_seconds,
         ready_message=(
             "\n  TalentDesk is ready.\n"
             f"  Chat widget:  {settings.web.url}/\n"
@@ -56,7 +57,10 @@ def _web(settings: Settings, _: argparse.Namespace) -> int:
         log_level=settings.log_level.lower(),
         # JSON logs: uvicorn's loggers go through the root logger's JSON handler.
         log_config=None if settings.log_format == "json" else uvicorn.config.LOGGING_CONFIG,
-        timeout_graceful_shutdown=5,
+        # On SIGTERM a request still running gets its answer, or the retryable 503 a caller
+        # gets after the answer timeout: cut short after 5 s, it was a non-retryable HTTP 500
+        # (uvicorn cancels it), and the client gave the message up.
+        timeout_graceful_shutdown=int(settings.rasa.timeout_seconds) + 5,
         # The websocket library refuses a bigger frame while reading it (close 1009), before
         # it is whole; the body limit is enforced while streaming in bot/web/api.py.
         ws_max_size=settings.web.max_body_bytes,

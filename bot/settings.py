@@ -60,6 +60,10 @@ class WebSettings(BaseModel):
 
     host: str = "127.0.0.1"
     port: int = 8000
+    # Scale-out: this many gateway processes on consecutive ports from ``port`` (a load
+    # balancer in front spreads visitors over them). More than one needs production mode:
+    # sessions, answered messages, turn locks and rate limits are shared through the stores.
+    replicas: int = Field(default=1, ge=1, le=16)
     max_text_chars: int = Field(default=2000, ge=1)
     max_body_bytes: int = Field(default=256 * 1024, ge=1024)
     # The kiosk wipes a conversation after this much inactivity, warning first for the last
@@ -78,6 +82,11 @@ class WebSettings(BaseModel):
     @property
     def url(self) -> str:
         return f"http://{self.host}:{self.port}"
+
+    @property
+    def urls(self) -> list[str]:
+        """Every gateway's URL."""
+        return [f"http://{self.host}:{self.port + i}" for i in range(self.replicas)]
 
 
 class SessionSettings(BaseModel):
@@ -145,6 +154,10 @@ class TelegramSettings(BaseModel):
     # ``rate_limit_per_minute`` messages a minute.
     rate_limit_burst: int = Field(default=6, ge=1)
     rate_limit_per_minute: float = Field(default=20.0, gt=0)
+    # While the assistant is unavailable (Rasa restarting, Redis or the database blinking),
+    # the bot tries a message again for this long before apologizing: a Telegram user cannot
+    # send the same message again, so the bot does it for them, under the same message id.
+    retry_unavailable_seconds: float = Field(default=300.0, ge=0)
 
     @model_validator(mode="after")
     def _webhook_needs_url_and_secret(self) -> TelegramSettings:
@@ -248,6 +261,10 @@ class LauncherSettings(BaseModel):
     # often, is restarted (a hung process does not exit by itself).
     health_interval_seconds: float = Field(default=10.0, gt=0)
     health_failures_to_restart: int = Field(default=3, ge=1)
+    # A check that takes longer fails. Generous: with 2 s, a Rasa server busy with the load
+    # test's 100 users on two cores failed three checks in a row and was restarted (in both
+    # modes), and a restart takes it away for minutes. A hung process never answers.
+    health_timeout_seconds: float = Field(default=30.0, gt=0)
 
 
 class Settings(BaseSettings):
@@ -321,6 +338,11 @@ class Settings(BaseSettings):
             raise ValueError(
                 "more than one Rasa replica needs TALENTDESK_MODE=production: replicas share "
                 "conversations through PostgreSQL and locks through Redis"
+            )
+        elif self.web.replicas > 1:
+            raise ValueError(
+                "more than one gateway needs TALENTDESK_MODE=production: gateways share "
+                "sessions and answered messages through PostgreSQL and Redis"
             )
 
     @property

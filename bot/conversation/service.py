@@ -299,9 +299,14 @@ class ConversationService:
             raw = await self._rasa.send(message.sender_id, rasa_text, metadata)
         replies = parse_rasa_messages(raw, native_reply_language(language))
         if not replies:
-            # Never a silent turn: the user always sees something.
-            log.warning("Rasa returned no reply to %s", message.sender_id)
-            replies = [Reply(self._strings.get("error_generic", language), language)]
+            # Rasa answers nothing when an action failed (the action server down or
+            # restarting): it logs the error and carries on. Never a silent turn, and never a
+            # stored "something went wrong" either: nothing is stored, so the client's retry
+            # with the same id runs the turn again once the actions are back.
+            raise AssistantUnavailableError(
+                "Rasa answered nothing (did a custom action fail? is the action server "
+                "running? try: python -m bot doctor); send the message again with the same id"
+            )
         with self._metrics.stage("translate_out"):
             replies = await self._language.localize(replies, language)
         replies = [self._quoted_note(reply, language) for reply in replies]

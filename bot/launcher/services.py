@@ -84,6 +84,21 @@ def rasa_service(settings: Settings, replica: int, env: dict[str, str]) -> Servi
     )
 
 
+def gateway_service(
+    settings: Settings, replica: int, env: dict[str, str], python: str
+) -> ServiceSpec:
+    """One gateway; replicas listen on consecutive ports and share the stores."""
+    url = settings.web.urls[replica]
+    return ServiceSpec(
+        name="gateway" if settings.web.replicas == 1 else f"gateway-{replica + 1}",
+        argv=[python, "-m", "bot", "web"],
+        health_url=f"{url}/healthz",
+        env={**env, "TALENTDESK_WEB__PORT": str(settings.web.port + replica)},
+        cwd=settings.project_root,
+        start_timeout=settings.launcher.start_timeout_seconds,
+    )
+
+
 def build_services(settings: Settings, python: str = sys.executable) -> list[ServiceSpec]:
     """The action server, the Rasa server(s), the gateway and (when a token is set) the
     Telegram bot, in the order they must start."""
@@ -100,13 +115,9 @@ def build_services(settings: Settings, python: str = sys.executable) -> list[Ser
             start_timeout=timeout,
         ),
         *(rasa_service(settings, replica, env) for replica in range(settings.rasa.replicas)),
-        ServiceSpec(
-            name="gateway",
-            argv=[python, "-m", "bot", "web"],
-            health_url=f"{settings.web.url}/healthz",
-            env=env,
-            cwd=root,
-            start_timeout=timeout,
+        *(
+            gateway_service(settings, replica, env, python)
+            for replica in range(settings.web.replicas)
         ),
     ]
     if settings.telegram.token is not None:

@@ -26,6 +26,8 @@ class Supervisor:
         health_interval: Seconds between health checks of running services.
         health_failures: Failed checks in a row after which a running service is restarted
             (a hung child that has not exited).
+        health_timeout: How long a running service's health check may take: a service busy
+            under load answers late, a hung one never does.
     """
 
     def __init__(
@@ -38,6 +40,7 @@ class Supervisor:
         ready_message: str = "",
         health_interval: float = 10.0,
         health_failures: int = 3,
+        health_timeout: float = 30.0,
     ) -> None:
         self._processes = [ManagedProcess(spec, run_dir, output) for spec in specs]
         self._output = output
@@ -48,6 +51,7 @@ class Supervisor:
         self._restarts: dict[str, deque[float]] = {spec.name: deque() for spec in specs}
         self._health_interval = health_interval
         self._health_failures = health_failures
+        self._health_timeout = health_timeout
         self._failed_checks: dict[str, int] = {spec.name: 0 for spec in specs}
 
     def request_stop(self, *_: object) -> None:
@@ -101,7 +105,7 @@ class Supervisor:
             if url is None or self._stop.is_set() or process.exit_code() is not None:
                 continue
             name = process.spec.name
-            if is_healthy(url):
+            if is_healthy(url, timeout=self._health_timeout):
                 self._failed_checks[name] = 0
                 continue
             self._failed_checks[name] += 1
@@ -124,7 +128,13 @@ class Supervisor:
         process.stop()
         if self._stop.wait(min(2 ** len(history), 30)):  # back off a crash loop
             return
-        self._start(process)
+        try:
+            self._start(process)
+        except ServiceStartError as error:
+            # Only a failed first start stops everything. A service that dies (or is killed)
+            # while being restarted is one more crash: the loop restarts it again, and the
+            # restart limit above still ends a real crash loop.
+            self._output(f"supervisor| {error}")
 
     def stop_all(self) -> None:
         for process in reversed(self._processes):

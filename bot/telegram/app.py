@@ -145,6 +145,7 @@ async def run_bot(settings: Settings) -> int:
         ContinuationTokens(engine),
         ButtonPayloads(),
         max_text_chars=settings.web.max_text_chars,
+        retry_seconds=settings.telegram.retry_unavailable_seconds,
     )
     telegram = settings.telegram
     limiter = RateLimiter(telegram.rate_limit_burst, telegram.rate_limit_per_minute)

@@ -9,12 +9,14 @@ from __future__ import annotations
 import asyncio
 import html
 import logging
+import time
 
 from aiogram import Bot
 from aiogram.enums import ChatAction, ParseMode
 from aiogram.types import InlineKeyboardMarkup, LinkPreviewOptions
 
 from bot.conversation import ConversationService, IncomingMessage, Reply, Turn
+from bot.errors import AssistantUnavailableError
 from bot.language.registry import LanguageRegistry
 from bot.storage.continuation import ContinuationTokens
 from bot.storage.telegram_users import TelegramUser, TelegramUsers
@@ -37,6 +39,8 @@ class TelegramBridge:
         tokens: Kiosk continuation tokens.
         payloads: Callback data of Rasa buttons.
         max_text_chars: The longest message the service accepts (for the "too long" reply).
+        retry_seconds: How long a message is tried again while the assistant is unavailable,
+            before the user gets the "unavailable" apology.
     """
 
     def __init__(
@@ -47,8 +51,10 @@ class TelegramBridge:
         tokens: ContinuationTokens,
         payloads: ButtonPayloads,
         max_text_chars: int,
+        retry_seconds: float = 0.0,
     ) -> None:
         self.max_text_chars = max_text_chars
+        self.retry_seconds = retry_seconds
         self.service = service
         self.strings = service.strings
         self.registry = registry
@@ -87,16 +93,34 @@ class TelegramBridge:
         answered with the stored turn, never sent to Rasa twice.
         """
         await bot.send_chat_action(chat_id, ChatAction.TYPING)
-        turn = await self.service.handle(
-            IncomingMessage(
-                user.user_id,
-                CHANNEL,
-                text,
-                conversation_id=user.conversation_id,
-                message_id=None if update_id is None else f"update-{update_id}",
-            )
+        message = IncomingMessage(
+            user.user_id,
+            CHANNEL,
+            text,
+            conversation_id=user.conversation_id,
+            message_id=None if update_id is None else f"update-{update_id}",
         )
-        await self.send_turn(bot, chat_id, turn)
+        await self.send_turn(bot, chat_id, await self._answer(message))
+
+    async def _answer(self, message: IncomingMessage) -> Turn:
+        """The turn of ``message``, tried again while the assistant is briefly unavailable.
+
+        A web client sends a message again with its id after a 503; a Telegram user cannot
+        (Telegram numbers the updates), and the update is confirmed once handled. So the bot
+        retries for the user, with the same message id: a turn that did run meanwhile is
+        found and given back, never run twice.
+        """
+        deadline = time.monotonic() + self.retry_seconds
+        delay = 1.0
+        while True:
+            try:
+                return await self.service.handle(message)
+            except AssistantUnavailableError as error:
+                if message.message_id is None or time.monotonic() + delay > deadline:
+                    raise
+                log.info("the assistant is unavailable (%s); trying again in %.0f s", error, delay)
+                await asyncio.sleep(delay)
+                delay = min(2 * delay, 10.0)
 
     async def send_turn(self, bot: Bot, chat_id: int, turn: Turn) -> None:
         for reply in turn.replies:

@@ -2,11 +2,14 @@
 websockets per address, and the websocket's Origin.
 
 Rates use the ``limits`` library (a moving window) over in-process memory, or Redis in
-production mode so every gateway counts the same messages.
+production mode so every gateway counts the same messages. While Redis cannot be reached (a
+restart, a network blip) the limits let messages through rather than fail them: a few seconds
+without rate limiting cost less than refusing every visitor's message.
 """
 
 from __future__ import annotations
 
+import logging
 import math
 import time
 from collections import Counter
@@ -17,8 +20,11 @@ from limits import RateLimitItem, parse
 from limits.aio.storage import MemoryStorage, Storage
 from limits.aio.strategies import MovingWindowRateLimiter
 from limits.storage import storage_from_string
+from redis.exceptions import RedisError
 
 from bot.settings import WebSettings
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -48,14 +54,12 @@ class RateLimits:
         self._limiter = MovingWindowRateLimiter(storage)
         self._per_session: RateLimitItem = parse(web.rate_limit_per_session)
         self._per_ip: RateLimitItem = parse(web.rate_limit_per_ip)
+        self._degraded = False
 
     async def hit_address(self, address: str) -> Refusal | None:
         """Counts one request of ``address`` alone (a new session costs as much as a message,
         so sessions cannot be minted without limit)."""
-        if not await self._limiter.hit(self._per_ip, "ip", address):
-            stats = await self._limiter.get_window_stats(self._per_ip, "ip", address)
-            return Refusal("ip", max(1, math.ceil(stats.reset_time - time.time())))
-        return None
+        return await self._hit("ip", self._per_ip, address)
 
     async def hit(self, session_id: str, address: str) -> Refusal | None:
         """Counts one message; a :class:`Refusal` when it is over a limit (then not counted
@@ -64,10 +68,25 @@ class RateLimits:
             ("ip", self._per_ip, address),
             ("session", self._per_session, session_id),
         ):
-            if not await self._limiter.hit(item, scope, key):
-                stats = await self._limiter.get_window_stats(item, scope, key)
-                return Refusal(scope, max(1, math.ceil(stats.reset_time - time.time())))
+            refusal = await self._hit(scope, item, key)
+            if refusal is not None:
+                return refusal
         return None
+
+    async def _hit(self, scope: str, item: RateLimitItem, key: str) -> Refusal | None:
+        try:
+            if await self._limiter.hit(item, scope, key):
+                if self._degraded:
+                    log.warning("the rate limits' Redis answers again; limits apply again")
+                    self._degraded = False
+                return None
+            stats = await self._limiter.get_window_stats(item, scope, key)
+        except RedisError as error:
+            if not self._degraded:
+                log.warning("rate limits unavailable (%s); letting messages through", error)
+                self._degraded = True
+            return None
+        return Refusal(scope, max(1, math.ceil(stats.reset_time - time.time())))
 
 
 class SocketCounter:

@@ -1,230 +1,145 @@
 """Load test: ``python -m tests.load.loadtest`` (``make loadtest``).
 
-Starts the whole assistant the way ``make run`` does (embedded mode by default; ``--production``
-uses this machine's PostgreSQL and Redis with ``--replicas`` Rasa servers), then runs
-``--users`` simulated visitors through ``/api/chat`` at the same time for ``--seconds``. Each
-visitor repeats a realistic conversation: a greeting, knowledge questions in English and
-Chinese, a question nobody can answer, thanks. Prints throughput, latency percentiles per kind
-of message, errors, and the memory of every process; writes ``var/bench/loadtest-<mode>.json``.
+Starts the whole assistant the way ``make run`` does, with the real Telegram bot long-polling a
+fake Bot API server, and runs ``--users`` simulated users at once for ``--seconds``: 40 % on the
+JSON API, 40 % on the websocket (with the widget's HTTP fallback), 20 % on Telegram. Each
+repeats a realistic conversation (a greeting, knowledge questions in English, Chinese, French
+and Russian, a question nobody can answer, thanks) and counts, by client message id, every
+reply it gets (see :mod:`tests.load.tally`): ``lost`` and ``duplicated`` must both be 0.
 
-``--url http://host:port`` measures an assistant that is already running instead.
+Embedded mode first, then production mode: two Rasa servers, two gateways, PostgreSQL
+databases and a Redis server of the run's own, and faults injected during the run (the action
+server killed, Redis restarted, the app's PostgreSQL connections terminated, a gateway
+restarted, a Rasa server killed). Writes ``var/bench/loadtest.json``; exits 1 when a message
+was lost or answered twice.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
-import json
-import statistics
+import shutil
 import tempfile
 import time
 import uuid
-from collections import defaultdict
-from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import httpx
 
 from tests.conftest import PROJECT_ROOT
+from tests.load.clients import CONVERSATION, Load, api_user, new_session, socket_user
+from tests.load.faults import Fault, run_faults
+from tests.load.report import print_summary, save
+from tests.load.stack import Stack, production_faults, running_stack
+from tests.load.tally import Tally
+from tests.load.telegram_users import (
+    READING_SECONDS,
+    TelegramRecorder,
+    count_replies,
+    telegram_user,
+)
 
-CONVERSATION = [
-    ("greeting", "hello"),
-    ("knowledge_en", "how do I apply for a residence permit?"),
-    ("knowledge_zh", "外国人怎么办理工作许可？"),
-    ("knowledge_en", "where can I open a bank account?"),
-    ("unanswerable", "what is the bitcoin price today"),
-    ("thanks", "thanks a lot"),
-]
-
-
-@dataclass
-class Results:
-    latencies: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
-    errors: dict[str, int] = field(default_factory=lambda: defaultdict(int))
-
-    @property
-    def answered(self) -> int:
-        return sum(len(v) for v in self.latencies.values())
+# After the last new message, how long a message may still take (retries included).
+RETRY_BUDGET_SECONDS = 300.0
 
 
-def percentile(values: list[float], share: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
+def split_users(users: int) -> tuple[int, int, int]:
+    """JSON API, websocket and Telegram users (at least one of each from three users)."""
+    telegram = max(1, users // 5) if users >= 3 else 0
+    sockets = (users - telegram) // 2
+    return users - telegram - sockets, sockets, telegram
 
 
-async def new_session(client: httpx.AsyncClient, base_url: str) -> str:
-    response = await client.post(f"{base_url}/api/session", json={"channel": "web"})
-    response.raise_for_status()
-    return str(response.json()["session"])
+async def warm_up(gateways: list[str]) -> None:
+    """One conversation on each gateway, so loading models is not measured."""
+    async with httpx.AsyncClient(timeout=300) as client:
+        for gateway in gateways:
+            load = Load([gateway], Tally(), deadline=time.monotonic() + 600)
+            session, _ = await new_session(client, load, 0)
+            for _, text in CONVERSATION:
+                body = {"session": session, "text": text, "id": f"warm-{uuid.uuid4().hex}"}
+                await client.post(f"{gateway}/api/chat", json=body)
 
 
-async def visitor(client: httpx.AsyncClient, api: str, deadline: float, results: Results) -> None:
-    """One visitor: the conversation again and again, in a new session each time."""
-    while time.monotonic() < deadline:
-        session = await new_session(client, api.removesuffix("/api/chat"))
-        for kind, text in CONVERSATION:
-            if time.monotonic() >= deadline:
-                return
-            started = time.perf_counter()
+async def run_load(
+    stack: Stack, users: int, seconds: float, faults: list[Fault]
+) -> tuple[Tally, list[dict[str, Any]], float]:
+    await warm_up(stack.gateways)
+    tally = Tally()
+    started = tally.started
+    load = Load(stack.gateways, tally, started + seconds, RETRY_BUDGET_SECONDS)
+    recorder = TelegramRecorder(stack.fake, asyncio.get_running_loop())
+    api, sockets, telegram = split_users(users)
+    limits = httpx.Limits(max_connections=users * 2, max_keepalive_connections=users)
+    async with httpx.AsyncClient(timeout=90, limits=limits) as client:
+        visitors = [
+            *(api_user(client, load, i) for i in range(api)),
+            *(socket_user(client, load, i) for i in range(sockets)),
+            *(telegram_user(load, recorder, i) for i in range(telegram)),
+        ]
+        fault_task = asyncio.create_task(
+            run_faults(faults, started, started + seconds + RETRY_BUDGET_SECONDS)
+        )
+        outcomes = await asyncio.gather(*visitors, return_exceptions=True)
+        for outcome in outcomes:
+            if isinstance(outcome, BaseException):
+                tally.error(f"a simulated user stopped: {outcome!r}")
+        await asyncio.sleep(2 * READING_SECONDS)  # the bot's last messages
+        count_replies(load, recorder)
+        wall = time.monotonic() - started
+        fault_task.cancel()
+        records = [fault.record for fault in faults if fault.record]
+    return tally, records, wall
+
+
+def run_mode(production: bool, users: int, seconds: float, output: Path) -> dict[str, Any]:
+    mode = "production" if production else "embedded"
+    with tempfile.TemporaryDirectory(prefix=f"talentdesk-load-{mode}-") as tmp:
+        print(f"starting the assistant ({mode})...", flush=True)
+        with running_stack(Path(tmp), production) as stack:
+            faults = production_faults(stack, seconds) if production else []
+            print(f"{users} users for {seconds:.0f} s on {', '.join(stack.gateways)}", flush=True)
             try:
-                response = await client.post(api, json={"session": session, "text": text})
-            except httpx.HTTPError as error:
-                results.errors[type(error).__name__] += 1
-                continue
-            elapsed = time.perf_counter() - started
-            if response.status_code == 200 and response.json().get("replies"):
-                results.latencies[kind].append(elapsed)
-            else:
-                results.errors[f"HTTP {response.status_code}"] += 1
-
-
-async def run_load(base_url: str, users: int, seconds: float) -> tuple[Results, float]:
-    results = Results()
-    limits = httpx.Limits(max_connections=users, max_keepalive_connections=users)
-    async with httpx.AsyncClient(timeout=120, limits=limits) as client:
-        # Warm up every path once so model loading is not measured.
-        warmup = await new_session(client, base_url)
-        for _, text in CONVERSATION:
-            await client.post(f"{base_url}/api/chat", json={"session": warmup, "text": text})
-        started = time.monotonic()
-        deadline = started + seconds
-        await asyncio.gather(
-            *(visitor(client, f"{base_url}/api/chat", deadline, results) for _ in range(users))
-        )
-        elapsed = time.monotonic() - started
-    return results, elapsed
-
-
-def process_memory(run_dir: Path) -> dict[str, float]:
-    """Resident memory (MB) of each supervised process, from the supervisor's pid files."""
-    memory: dict[str, float] = {}
-    for pid_file in sorted(run_dir.glob("*.pid")):
-        status = Path(f"/proc/{pid_file.read_text().strip()}/status")
-        if status.exists():
-            for line in status.read_text().splitlines():
-                if line.startswith("VmRSS:"):
-                    memory[pid_file.stem] = round(int(line.split()[1]) / 1024, 1)
-    return memory
-
-
-def report(results: Results, elapsed: float, users: int, mode: str) -> dict:
-    every = [v for values in results.latencies.values() for v in values]
-    by_kind = {
-        kind: {
-            "count": len(values),
-            "p50_ms": round(1000 * statistics.median(values), 1),
-            "p95_ms": round(1000 * percentile(values, 0.95), 1),
-            "p99_ms": round(1000 * percentile(values, 0.99), 1),
+                tally, records, wall = asyncio.run(run_load(stack, users, seconds, faults))
+                memory = stack.memory_mb()
+            finally:
+                # The services' log of the run, for whoever reads the figures.
+                log = output.with_name(f"loadtest-{mode}.log")
+                log.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copyfile(stack.assistant.log_path, log)
+    summary: dict[str, Any] = {"users": users, "seconds": seconds, **tally.summary()}
+    api, sockets, telegram = split_users(users)
+    summary.update(
+        {
+            "wall_seconds": round(wall, 1),
+            "users_by_channel": {"api": api, "websocket": sockets, "telegram": telegram},
+            "gateways": len(stack.gateways),
+            "faults": records,
+            "memory_mb": memory,
         }
-        for kind, values in sorted(results.latencies.items())
-    }
-    return {
-        "mode": mode,
-        "users": users,
-        "seconds": round(elapsed, 1),
-        "answered": results.answered,
-        "errors": dict(results.errors),
-        "messages_per_second": round(results.answered / elapsed, 2) if elapsed else 0.0,
-        "p50_ms": round(1000 * statistics.median(every), 1) if every else None,
-        "p95_ms": round(1000 * percentile(every, 0.95), 1) if every else None,
-        "p99_ms": round(1000 * percentile(every, 0.99), 1) if every else None,
-        "by_kind": by_kind,
-    }
-
-
-def print_report(summary: dict) -> None:
-    print(
-        f"\n{summary['mode']}: {summary['users']} concurrent users for {summary['seconds']} s: "
-        f"{summary['answered']} messages answered, {summary['messages_per_second']} msg/s, "
-        f"errors {summary['errors'] or 'none'}"
     )
-    print(
-        f"all messages: p50 {summary['p50_ms']} ms, p95 {summary['p95_ms']} ms, "
-        f"p99 {summary['p99_ms']} ms"
-    )
-    print(f"{'kind':<14}{'count':>7}{'p50 ms':>10}{'p95 ms':>10}{'p99 ms':>10}")
-    for kind, row in summary["by_kind"].items():
-        print(
-            f"{kind:<14}{row['count']:>7}{row['p50_ms']:>10}{row['p95_ms']:>10}{row['p99_ms']:>10}"
-        )
-    if summary.get("memory_mb"):
-        print("memory (RSS MB): " + ", ".join(f"{k} {v}" for k, v in summary["memory_mb"].items()))
-
-
-def production_environment(replicas: int) -> tuple[dict[str, str], list[str]]:
-    """Fresh PostgreSQL databases and a Redis database for one run."""
-    import psycopg
-    import redis
-
-    suffix = uuid.uuid4().hex[:8]
-    databases = [f"talentdesk_load_app_{suffix}", f"talentdesk_load_rasa_{suffix}"]
-    with psycopg.connect("postgresql://127.0.0.1:5432/test", autocommit=True) as connection:
-        for name in databases:
-            connection.execute(f'CREATE DATABASE "{name}"')
-    redis.Redis.from_url("redis://127.0.0.1:6379/13").flushdb()
-    env = {
-        "TALENTDESK_MODE": "production",
-        "TALENTDESK_STORAGE__DATABASE_URL": f"postgresql://127.0.0.1:5432/{databases[0]}",
-        "TALENTDESK_STORAGE__RASA_TRACKER_URL": f"postgresql://127.0.0.1:5432/{databases[1]}",
-        "TALENTDESK_STORAGE__REDIS_URL": "redis://127.0.0.1:6379/13",
-        "TALENTDESK_RASA__REPLICAS": str(replicas),
-        "TALENTDESK_SESSIONS__SECRET": "load-test-secret-" + uuid.uuid4().hex,
-    }
-    return env, databases
-
-
-def drop_databases(databases: list[str]) -> None:
-    import psycopg
-
-    with psycopg.connect("postgresql://127.0.0.1:5432/test", autocommit=True) as connection:
-        for name in databases:
-            connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    print_summary(mode, summary)
+    save(output, mode, summary)
+    return summary
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--users", type=int, default=20)
-    parser.add_argument("--seconds", type=float, default=60)
-    parser.add_argument("--production", action="store_true", help="PostgreSQL + Redis")
-    parser.add_argument("--replicas", type=int, default=2, help="Rasa servers (production)")
-    parser.add_argument("--url", help="measure an assistant that is already running")
-    parser.add_argument("--output", type=Path, help="default: var/bench/loadtest-<mode>.json")
+    parser.add_argument("--users", type=int, default=100)
+    parser.add_argument("--seconds", type=float, default=120)
+    parser.add_argument("--mode", choices=["embedded", "production", "both"], default="both")
+    parser.add_argument(
+        "--output", type=Path, default=PROJECT_ROOT / "var" / "bench" / "loadtest.json"
+    )
     args = parser.parse_args()
-
-    if args.url:
-        results, elapsed = asyncio.run(run_load(args.url.rstrip("/"), args.users, args.seconds))
-        summary = report(results, elapsed, args.users, f"running assistant at {args.url}")
-    else:
-        from tests.integration.conftest import start_assistant, stop_assistant
-
-        env, databases = production_environment(args.replicas) if args.production else ({}, [])
-        # Every simulated visitor comes from this one address: lift the per-address limit.
-        env["TALENTDESK_WEB__RATE_LIMIT_PER_IP"] = "1000000/minute"
-        mode = f"production, {args.replicas} Rasa servers" if args.production else "embedded"
-        try:
-            with tempfile.TemporaryDirectory(prefix="talentdesk-load-") as tmp:
-                print(f"starting the assistant ({mode})...", flush=True)
-                assistant = start_assistant(Path(tmp), extra_env=env)
-                try:
-                    results, elapsed = asyncio.run(
-                        run_load(assistant.settings.web.url, args.users, args.seconds)
-                    )
-                    memory = process_memory(assistant.run_dir)
-                finally:
-                    stop_assistant(assistant)
-        finally:
-            if databases:
-                drop_databases(databases)
-        summary = report(results, elapsed, args.users, mode)
-        summary["memory_mb"] = memory
-    print_report(summary)
-    if args.output is None:
-        name = "production" if args.production else ("url" if args.url else "embedded")
-        args.output = PROJECT_ROOT / "var" / "bench" / f"loadtest-{name}.json"
-    args.output.parent.mkdir(parents=True, exist_ok=True)
-    args.output.write_text(json.dumps(summary, indent=2, ensure_ascii=False))
+    modes = ["embedded", "production"] if args.mode == "both" else [args.mode]
+    failed = False
+    for mode in modes:
+        summary = run_mode(mode == "production", args.users, args.seconds, args.output)
+        failed |= bool(summary["lost"] or summary["duplicated"])
     print(f"report: {args.output}")
-    return 1 if summary["errors"] else 0
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":

@@ -74,10 +74,15 @@ async def test_rich_replies_keep_their_own_language_and_source(service, rasa) ->
     assert reply.source is not None and reply.source.last_verified == "2026-11-20"
 
 
-async def test_an_empty_rasa_answer_still_gives_the_user_a_reply(service, rasa) -> None:
+async def test_an_empty_rasa_answer_is_retryable_and_not_stored(service, rasa) -> None:
+    """Rasa answers nothing when a custom action failed (the action server restarting): the
+    message is sent again with its id, and answered once the actions are back."""
     rasa.answers = []
-    turn = await service.handle(IncomingMessage("u", "web", "hello"))
-    assert len(turn.replies) == 1 and turn.replies[0].text
+    message = IncomingMessage("u", "web", "hello", message_id="m1")
+    with pytest.raises(AssistantUnavailableError, match="answered nothing"):
+        await service.handle(message)
+    rasa.answers = [{"text": "hi"}]
+    assert [reply.text for reply in (await service.handle(message)).replies] == ["hi"]
 
 
 async def test_unsupported_language_choice_is_rejected(service) -> None:

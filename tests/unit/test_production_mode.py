@@ -60,6 +60,20 @@ def test_each_rasa_replica_is_a_service_on_its_own_port() -> None:
     assert settings.rasa.urls[-1] == "http://127.0.0.1:6002"
 
 
+def test_each_gateway_replica_is_a_service_on_its_own_port() -> None:
+    settings = Settings(_env_file=None, web={"port": 7000, "replicas": 2}, **PRODUCTION)
+    gateways = [spec for spec in build_services(settings) if spec.name.startswith("gateway")]
+    assert [spec.name for spec in gateways] == ["gateway-1", "gateway-2"]
+    assert [spec.env["TALENTDESK_WEB__PORT"] for spec in gateways] == ["7000", "7001"]
+    assert gateways[1].health_url == "http://127.0.0.1:7001/healthz"
+    assert settings.web.urls == ["http://127.0.0.1:7000", "http://127.0.0.1:7001"]
+
+
+def test_gateway_replicas_need_production_mode() -> None:
+    with pytest.raises(ValidationError, match="more than one gateway needs"):
+        Settings(_env_file=None, web={"replicas": 2})
+
+
 def test_rasa_gets_a_tracker_url_for_its_own_driver_and_the_lock_store_pieces() -> None:
     settings = Settings(_env_file=None, **PRODUCTION)
     env = build_services(settings)[1].env

@@ -129,6 +129,7 @@ def test_a_running_child_that_stops_answering_its_health_check_is_restarted(
         ready_message="READY",
         health_interval=0.5,
         health_failures=2,
+        health_timeout=1.0,
     )
     thread, result = start_in_thread(supervisor)
     assert wait_until(lambda: "READY" in lines)
@@ -144,6 +145,48 @@ def test_a_running_child_that_stops_answering_its_health_check_is_restarted(
         lambda: process.pid != first_pid and is_healthy(f"http://127.0.0.1:{port}/"), timeout=60
     )
     assert not pid_alive(first_pid)
+    supervisor.request_stop()
+    thread.join(timeout=60)
+    assert result == [0]
+
+
+def test_a_child_killed_while_it_is_restarted_is_restarted_again(tmp_path: Path, lines) -> None:
+    """Only a failed first start stops everything; during the run it is one more crash."""
+    port = free_port()
+    slow = ServiceSpec(
+        name="slow",
+        argv=[sys.executable, "-c", "import time; time.sleep(1.5)\n" + SERVER, str(port)],
+        health_url=f"http://127.0.0.1:{port}/",
+        env=dict(os.environ),
+        start_timeout=20,
+    )
+    supervisor = Supervisor([slow], tmp_path, lines.append, ready_message="READY")
+    thread, result = start_in_thread(supervisor)
+    assert wait_until(lambda: "READY" in lines, timeout=60)
+    pid_file = tmp_path / "slow.pid"
+    first = int(pid_file.read_text())
+    os.kill(first, signal.SIGKILL)
+
+    def restarting_pid() -> int | None:
+        try:
+            pid = int(pid_file.read_text())
+        except (OSError, ValueError):
+            return None
+        return pid if pid != first else None
+
+    assert wait_until(lambda: restarting_pid() is not None, timeout=60)
+    second = restarting_pid()
+    assert second is not None
+    os.kill(second, signal.SIGKILL)  # still sleeping: not healthy yet
+    assert wait_until(
+        lambda: any("slow exited with code -9 while starting" in line for line in lines),
+        timeout=60,
+    )
+    assert wait_until(
+        lambda: restarting_pid() not in (None, second) and is_healthy(f"http://127.0.0.1:{port}/"),
+        timeout=60,
+    )
+    assert thread.is_alive()
     supervisor.request_stop()
     thread.join(timeout=60)
     assert result == [0]

@@ -252,3 +252,18 @@ async def test_the_continued_conversation_survives_a_restart(
     assert restarted.language(user) == "ar"
     assert restarted.text("non_text_message", user) == strings.get("non_text_message", "ar")
     engine.dispose()
+
+
+async def test_a_message_is_tried_again_while_the_assistant_is_briefly_unavailable(
+    harness: Harness,
+) -> None:
+    """A Telegram user cannot resend an update: the bot retries it, with the same id."""
+    harness.bridge.retry_seconds = 30.0
+    harness.rasa.down = True
+    harness.fake.push_message(USER, "hello")
+    await asyncio.sleep(1.5)  # the first try failed; the bot waits, then tries again
+    assert harness.fake.sent_to(USER) == []
+    harness.rasa.down = False
+    assert await harness.texts(1) == ["canned answer"]
+    assert len(harness.rasa.sent) == 1
+    assert harness.rasa.sent[0]["metadata"]["message_id"].startswith("update-")
