@@ -47,13 +47,13 @@ class TimedActionExecutor(ActionExecutor):
         super().__init__()
         self._metrics = metrics
 
-    async def run(self, action_call: dict[str, Any]) -> dict[str, Any] | None:
+    async def run(self, action_call: dict[str, Any], *args: Any, **kwargs: Any) -> Any:
         name = str(action_call.get("next_action"))
         # The label is the caller's string: only registered names, so it stays bounded.
         label = name if name in self.actions else "unknown"
         started = time.perf_counter()
         try:
-            return await super().run(action_call)
+            return await super().run(action_call, *args, **kwargs)
         finally:
             self._metrics.action_seconds.labels(label).observe(time.perf_counter() - started)
 
