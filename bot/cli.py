@@ -33,6 +33,7 @@ def _run(settings: Settings, _: argparse.Namespace) -> int:
         restart_window=settings.launcher.restart_window_seconds,
         health_interval=settings.launcher.health_interval_seconds,
         health_failures=settings.launcher.health_failures_to_restart,
+        health_timeout=settings.launcher.health_timeout_seconds,
         ready_message=(
             "\n  TalentDesk is ready.\n"
             f"  Chat widget:  {settings.web.url}/\n"

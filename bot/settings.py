@@ -248,6 +248,9 @@ class LauncherSettings(BaseModel):
     # often, is restarted (a hung process does not exit by itself).
     health_interval_seconds: float = Field(default=10.0, gt=0)
     health_failures_to_restart: int = Field(default=3, ge=1)
+    # How long one check waits. A busy Rasa server answers its health check late: with 50
+    # conversations at once on 2 cores it took over 2 s, and a 2 s limit restarted it mid-load.
+    health_timeout_seconds: float = Field(default=10.0, gt=0)
 
 
 class Settings(BaseSettings):

@@ -24,6 +24,7 @@ class Supervisor:
             the supervisor gives up and stops everything.
         ready_message: Printed once every service is healthy.
         health_interval: Seconds between health checks of running services.
+        health_timeout: Seconds one health check waits for an answer.
         health_failures: Failed checks in a row after which a running service is restarted
             (a hung child that has not exited).
     """
@@ -38,6 +39,7 @@ class Supervisor:
         ready_message: str = "",
         health_interval: float = 10.0,
         health_failures: int = 3,
+        health_timeout: float = 10.0,
     ) -> None:
         self._processes = [ManagedProcess(spec, run_dir, output) for spec in specs]
         self._output = output
@@ -48,6 +50,7 @@ class Supervisor:
         self._restarts: dict[str, deque[float]] = {spec.name: deque() for spec in specs}
         self._health_interval = health_interval
         self._health_failures = health_failures
+        self._health_timeout = health_timeout
         self._failed_checks: dict[str, int] = {spec.name: 0 for spec in specs}
 
     def request_stop(self, *_: object) -> None:
@@ -101,7 +104,7 @@ class Supervisor:
             if url is None or self._stop.is_set() or process.exit_code() is not None:
                 continue
             name = process.spec.name
-            if is_healthy(url):
+            if is_healthy(url, self._health_timeout):
                 self._failed_checks[name] = 0
                 continue
             self._failed_checks[name] += 1

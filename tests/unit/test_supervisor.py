@@ -6,6 +6,7 @@ import os
 import signal
 import sys
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -129,6 +130,7 @@ def test_a_running_child_that_stops_answering_its_health_check_is_restarted(
         ready_message="READY",
         health_interval=0.5,
         health_failures=2,
+        health_timeout=1,
     )
     thread, result = start_in_thread(supervisor)
     assert wait_until(lambda: "READY" in lines)
@@ -144,6 +146,34 @@ def test_a_running_child_that_stops_answering_its_health_check_is_restarted(
         lambda: process.pid != first_pid and is_healthy(f"http://127.0.0.1:{port}/"), timeout=60
     )
     assert not pid_alive(first_pid)
+    supervisor.request_stop()
+    thread.join(timeout=60)
+    assert result == [0]
+
+
+def test_a_child_that_answers_late_but_within_the_timeout_is_kept(tmp_path: Path, lines) -> None:
+    """A busy server (Rasa with many conversations at once) is not a hung one."""
+    port = free_port()
+    supervisor = Supervisor(
+        [server_spec("busy", port)],
+        run_dir=tmp_path,
+        output=lines.append,
+        ready_message="READY",
+        health_interval=0.5,
+        health_failures=2,
+        health_timeout=30,
+    )
+    thread, result = start_in_thread(supervisor)
+    assert wait_until(lambda: "READY" in lines)
+    [process] = supervisor._processes
+    pid = process.pid
+    assert pid is not None
+    os.kill(pid, signal.SIGSTOP)  # checks wait on it for a while...
+    time.sleep(3)
+    os.kill(pid, signal.SIGCONT)  # ...and are answered within their timeout
+    assert wait_until(lambda: is_healthy(f"http://127.0.0.1:{port}/"))
+    assert process.pid == pid
+    assert not any("restarting" in line for line in lines)
     supervisor.request_stop()
     thread.join(timeout=60)
     assert result == [0]
