@@ -101,6 +101,10 @@ def main() -> int:
         try:
             report.update(measure(stack, languages, users, args.scale))
             report["peak_memory_mb"] = peak_memory_mb(stack.assistant)
+            # A service the supervisor restarted mid-run fails the cells it was down for.
+            report["supervisor_restarts"] = [
+                line for line in stack.assistant.log().splitlines() if "restarting" in line
+            ]
         finally:
             stack.stop()
     report["cold_start_s"] = round(stack.cold_start_s, 1)
