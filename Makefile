@@ -103,8 +103,13 @@ eval: setup model
 	$(APP_PY) -m tests.eval.nlu_eval
 	$(APP_PY) -m tests.eval.language_id_eval
 
-# Benchmarks (JSON under var/bench/); the generated 10,000-entry base takes about 10 minutes.
-bench: setup
+# Benchmarks (JSON under var/bench/). First the whole assistant: gateway beside bare Rasa at 1,
+# 10 and 50 users, per-stage latency, memory, cold start (about 12 minutes; bench.json, .md,
+# .png), holding the measurement lock so no other load test shares the CPUs. Then retrieval on a
+# generated 10,000-entry base (about 10 minutes).
+MEASURE_LOCK := /tmp/talentdesk-measure.lock
+bench: setup model index
+	flock $(MEASURE_LOCK) $(APP_PY) -m tests.bench.e2e_bench
 	$(APP_PY) -m tests.bench.retrieval_bench
 
 # 100 simulated users for 2 minutes over the JSON API, the websocket and Telegram (a fake Bot

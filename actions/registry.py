@@ -25,6 +25,7 @@ from actions.knowledge.base import KnowledgeBase
 from actions.knowledge.embedder import embedder_for
 from actions.knowledge.facts import FACTS_FILE_NAME
 from actions.language_menu import ActionOfferLanguages
+from actions.metrics import ActionMetrics
 from actions.planner import ActionArrivalChecklist, ValidateArrivalPlanForm
 from actions.session import ActionValidateSlotMappings
 from bot.language.registry import LanguageRegistry
@@ -54,7 +55,7 @@ class ActionServices:
         self.knowledge.warm_up()
 
 
-def build_services(settings: Settings) -> ActionServices:
+def build_services(settings: Settings, metrics: ActionMetrics | None = None) -> ActionServices:
     engine = create_database_engine(settings.storage.database_url, settings.project_root)
     ensure_schema(engine)
     knowledge = KnowledgeBase(
@@ -63,6 +64,7 @@ def build_services(settings: Settings) -> ActionServices:
         embedder=embedder_for(settings.knowledge),
         languages=LanguageRegistry.load().codes,
         reload_interval=settings.knowledge.reload_interval_seconds,
+        observe_search=metrics.retrieval_seconds.observe if metrics is not None else None,
     )
     calendar = HallCalendar.load(
         facts_path=settings.path(settings.knowledge.folder) / FACTS_FILE_NAME

@@ -13,6 +13,7 @@ import json
 import logging
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -112,6 +113,8 @@ class KnowledgeBase:
         embedder: The embedding model (loaded by :meth:`warm_up`).
         languages: Supported language codes.
         reload_interval: Seconds between checks for changed files.
+        observe_search: Called with the seconds each :meth:`search_with_passages` took
+            (the action server's metrics).
     """
 
     def __init__(
@@ -121,8 +124,10 @@ class KnowledgeBase:
         embedder: Embedder,
         languages: list[str],
         reload_interval: float = 2.0,
+        observe_search: Callable[[float], None] | None = None,
     ) -> None:
         self.folder = folder
+        self._observe_search = observe_search
         self._index_dir = index_dir
         self._embedder = embedder
         self._languages = languages
@@ -191,6 +196,7 @@ class KnowledgeBase:
         with entries: without that check, "open a bank account in Switzerland" was quoted
         from the first-week guide on the tuning set.
         """
+        started = time.perf_counter()
         self.refresh()
         index = self._index
         if index is None or not query.strip():
@@ -199,6 +205,8 @@ class KnowledgeBase:
         hits = index.search(query, k, language, vector=vector)
         negative = index.negative_similarity(vector)
         passages = self.passages.search(query, 1, language, vector=vector, negative=negative)
+        if self._observe_search is not None:
+            self._observe_search(time.perf_counter() - started)
         return hits, passages
 
     def _refresh_passages(self) -> None:

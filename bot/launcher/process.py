@@ -93,6 +93,13 @@ class ManagedProcess:
             if line:
                 self._output(f"{self.spec.name:<9}| {line}")
 
+    def cpu_seconds(self) -> float | None:
+        """CPU time the child and its live children have used so far (Linux ``/proc``), or
+        None where that cannot be read."""
+        if self.pid is None:
+            return None
+        return _tree_cpu_seconds(self.pid)
+
     def exit_code(self) -> int | None:
         """None while running, else the exit code."""
         return None if self._process is None else self._process.poll()
@@ -146,3 +153,23 @@ def write_line(line: str) -> None:
     """The supervisor's own output: plain lines on stdout, flushed at once."""
     sys.stdout.write(line + "\n")
     sys.stdout.flush()
+
+
+def _tree_cpu_seconds(pid: int) -> float | None:
+    ticks = os.sysconf("SC_CLK_TCK")
+    total, pending, seen = 0, [pid], set()
+    while pending:
+        current = pending.pop()
+        if current in seen:
+            continue
+        seen.add(current)
+        try:
+            # Fields after the command name (which may hold spaces) start at "state".
+            fields = Path(f"/proc/{current}/stat").read_text().rpartition(")")[2].split()
+            total += int(fields[11]) + int(fields[12])  # utime, stime
+            for task in Path(f"/proc/{current}/task").iterdir():
+                pending += [int(c) for c in (task / "children").read_text().split()]
+        except (OSError, ValueError, IndexError):
+            if current == pid:
+                return None
+    return total / ticks

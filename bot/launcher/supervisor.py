@@ -12,6 +12,11 @@ from types import FrameType
 
 from bot.launcher.process import ManagedProcess, ServiceSpec, ServiceStartError, is_healthy
 
+# CPU a child must have used between two health checks to count as busy rather than hung, and
+# how many busy failures weigh as one idle one.
+BUSY_CPU_SECONDS = 1.0
+BUSY_GRACE = 10
+
 
 class Supervisor:
     """Runs a list of services like a small process manager.
@@ -52,7 +57,9 @@ class Supervisor:
         self._health_interval = health_interval
         self._health_failures = health_failures
         self._health_timeout = health_timeout
-        self._failed_checks: dict[str, int] = {spec.name: 0 for spec in specs}
+        self._failed_checks: dict[str, float] = {spec.name: 0 for spec in specs}
+        self._cpu_at_check: dict[str, float | None] = {}
+        self._busy_reported: dict[str, bool] = {}
 
     def request_stop(self, *_: object) -> None:
         self._stop.set()
@@ -99,16 +106,35 @@ class Supervisor:
 
     def _check_health(self) -> None:
         """Restarts a running child whose health check failed ``health_failures`` times in a
-        row: a process can hang (deadlock, a stuck event loop) without exiting."""
+        row: a process can hang (deadlock, a stuck event loop) without exiting.
+
+        A failed check counts fully only when the child used (almost) no CPU since the
+        previous check. Rasa works through its queue of turns on one event loop, so under load
+        its health check waits behind them: the load test's 100 users made it miss three 30 s
+        checks, and the restart took it away for minutes. A busy child's failures count
+        ``1 / BUSY_GRACE`` each, so one spinning in a loop forever is still restarted, later.
+        """
         for process in self._processes:
             url = process.spec.health_url
             if url is None or self._stop.is_set() or process.exit_code() is not None:
                 continue
             name = process.spec.name
-            if is_healthy(url, timeout=self._health_timeout):
+            cpu_before = self._cpu_at_check.get(name)
+            healthy = is_healthy(url, timeout=self._health_timeout)
+            cpu_now = process.cpu_seconds()
+            self._cpu_at_check[name] = cpu_now
+            if healthy:
                 self._failed_checks[name] = 0
                 continue
-            self._failed_checks[name] += 1
+            busy = (
+                cpu_before is not None
+                and cpu_now is not None
+                and cpu_now - cpu_before >= BUSY_CPU_SECONDS
+            )
+            self._failed_checks[name] += 1 / BUSY_GRACE if busy else 1
+            if busy and not self._busy_reported.get(name):
+                self._output(f"supervisor| {name} answers its health check late but is busy")
+            self._busy_reported[name] = busy
             if self._failed_checks[name] >= self._health_failures:
                 self._failed_checks[name] = 0
                 self._restart(process, f"failed {self._health_failures} health checks")
@@ -125,6 +151,7 @@ class Supervisor:
             )
         history.append(now)
         self._output(f"supervisor| {name} {reason}; restarting")
+        self._cpu_at_check.pop(name, None)  # the new process's CPU starts from zero
         process.stop()
         if self._stop.wait(min(2 ** len(history), 30)):  # back off a crash loop
             return

@@ -81,15 +81,16 @@ def get_service(request: Request) -> ConversationService:
     return service
 
 
-def session_of(request: Request, token: str) -> Session:
-    """The live session ``token`` names.
+async def session_of(request: Request, token: str) -> Session:
+    """The live session ``token`` names (its row is read in a worker thread: a database read
+    on the event loop would hold up every other conversation of this gateway).
 
     Raises:
         ApiError: 401 when it names none.
     """
     sessions: Sessions = request.app.state.sessions
     try:
-        return sessions.check(token)
+        return await asyncio.to_thread(sessions.check, token)
     except SessionError as error:
         raise ApiError(401, error.code, str(error)) from error
 
@@ -223,7 +224,7 @@ def create_api_router() -> APIRouter:
         web: Annotated[WebSettings, Depends(get_web_settings)],
     ) -> dict:
         chat_request = await read_body(request, ChatRequest, web.max_body_bytes)
-        session = session_of(request, chat_request.session)
+        session = await session_of(request, chat_request.session)
         message = session.message(
             chat_request.text, chat_request.language, message_id=chat_request.message_id
         )
@@ -245,7 +246,7 @@ def create_api_router() -> APIRouter:
         web: Annotated[WebSettings, Depends(get_web_settings)],
     ) -> dict:
         choice = await read_body(request, LanguageRequest, web.max_body_bytes)
-        session = session_of(request, choice.session)
+        session = await session_of(request, choice.session)
         reply = service.choose_language(session.id, session.channel, choice.language)
         language = request.app.state.registry.get(choice.language)
         return {
@@ -268,7 +269,7 @@ def create_api_router() -> APIRouter:
     ) -> Response:
         """Erases the session's conversation everywhere and ends the session."""
         body = await read_body(request, SessionRequest, web.max_body_bytes)
-        session = session_of(request, body.session)
+        session = await session_of(request, body.session)
         eraser: ConversationEraser = request.app.state.eraser
         sessions: Sessions = request.app.state.sessions
         # Under the turn lock: no turn of this conversation writes while its rows go.

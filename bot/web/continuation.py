@@ -70,7 +70,7 @@ def create_continuation_router() -> APIRouter:
     ) -> dict:
         bot_username = _bot_username(request)
         body = await read_body(request, SessionRequest, web.max_body_bytes)
-        message = session_of(request, body.session).message("")
+        message = (await session_of(request, body.session)).message("")
         tokens: ContinuationTokens = request.app.state.continuations
         token = tokens.issue(message.sender_id, service.language_of(message))
         return {

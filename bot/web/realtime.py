@@ -92,7 +92,7 @@ async def _admit(frame: ChatFrame, websocket: WebSocket, address: str) -> Sessio
     Raises:
         ApiError: no valid session (401) or too many messages (429).
     """
-    session = session_of(websocket, frame.session)  # type: ignore[arg-type]
+    session = await session_of(websocket, frame.session)  # type: ignore[arg-type]
     service: ConversationService = websocket.app.state.service
     limits: RateLimits = websocket.app.state.rate_limits
     refusal = await limits.hit(session.id, address)
@@ -150,7 +150,7 @@ async def _serve(websocket: WebSocket, address: str, listener: _Listener) -> Non
                 continue
             try:
                 hello = parse_payload(text, HelloFrame)
-                session = session_of(websocket, hello.session)  # type: ignore[arg-type]
+                session = await session_of(websocket, hello.session)  # type: ignore[arg-type]
             except ApiError as error:
                 await websocket.send_json(_error_frame(None, error.code, error.message))
                 continue

@@ -6,6 +6,7 @@ import os
 import signal
 import sys
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -187,6 +188,91 @@ def test_a_child_killed_while_it_is_restarted_is_restarted_again(tmp_path: Path,
         timeout=60,
     )
     assert thread.is_alive()
+    supervisor.request_stop()
+    thread.join(timeout=60)
+    assert result == [0]
+
+
+def test_a_child_that_answers_late_but_within_the_timeout_is_kept(tmp_path: Path, lines) -> None:
+    """A busy server (Rasa with many conversations at once) is not a hung one."""
+    port = free_port()
+    supervisor = Supervisor(
+        [server_spec("busy", port)],
+        run_dir=tmp_path,
+        output=lines.append,
+        ready_message="READY",
+        health_interval=0.5,
+        health_failures=2,
+        health_timeout=30,
+    )
+    thread, result = start_in_thread(supervisor)
+    assert wait_until(lambda: "READY" in lines)
+    [process] = supervisor._processes
+    pid = process.pid
+    assert pid is not None
+    os.kill(pid, signal.SIGSTOP)  # checks wait on it for a while...
+    time.sleep(3)
+    os.kill(pid, signal.SIGCONT)  # ...and are answered within their timeout
+    assert wait_until(lambda: is_healthy(f"http://127.0.0.1:{port}/"))
+    assert process.pid == pid
+    assert not any("restarting" in line for line in lines)
+    supervisor.request_stop()
+    thread.join(timeout=60)
+    assert result == [0]
+
+
+# Answers the first health check (so it starts), then takes every later check but never answers
+# it, counting them in a file, while another thread keeps a core busy: a Rasa server working
+# through a queue of turns.
+BUSY_SERVER = """
+import http.server, sys, threading, time
+from pathlib import Path
+checks = Path(sys.argv[2])
+class Handler(http.server.BaseHTTPRequestHandler):
+    def do_GET(self):
+        count = int(checks.read_text() or 0) if checks.exists() else 0
+        checks.write_text(str(count + 1))
+        if count == 0:
+            self.send_response(200); self.end_headers(); self.wfile.write(b"ok"); return
+        threading.Thread(target=lambda: [None for _ in iter(int, 1)], daemon=True).start()
+        time.sleep(3600)
+    def log_message(self, *args): pass
+http.server.ThreadingHTTPServer(("127.0.0.1", int(sys.argv[1])), Handler).serve_forever()
+"""
+
+
+def test_a_busy_child_that_answers_late_is_given_longer_than_a_hung_one(
+    tmp_path: Path, lines
+) -> None:
+    port, checks = free_port(), tmp_path / "checks"
+    busy = ServiceSpec(
+        name="busy",
+        argv=[sys.executable, "-c", BUSY_SERVER, str(port), str(checks)],
+        health_url=f"http://127.0.0.1:{port}/",
+        env=dict(os.environ),
+        start_timeout=20,
+    )
+    supervisor = Supervisor(
+        [busy],
+        run_dir=tmp_path,
+        output=lines.append,
+        ready_message="READY",
+        health_interval=0.2,
+        health_failures=2,
+        health_timeout=1.5,
+    )
+    thread, result = start_in_thread(supervisor)
+    assert wait_until(lambda: "READY" in lines)
+    [process] = supervisor._processes
+    pid = process.pid
+
+    def failed_checks() -> int:
+        return int(checks.read_text() or 0) - 1 if checks.exists() else 0
+
+    # A hung child would be restarted after 2 failed checks; a busy one is still running at 6.
+    assert wait_until(lambda: failed_checks() >= 6, timeout=120)
+    assert any("busy answers its health check late but is busy" in line for line in lines)
+    assert process.pid == pid and not any("restarting" in line for line in lines)
     supervisor.request_stop()
     thread.join(timeout=60)
     assert result == [0]

@@ -137,6 +137,19 @@ def test_no_reload_check_within_the_interval(folder: Path, tmp_path: Path, regis
     assert knowledge.get("sim-card").answers["en"] == "Changed."
 
 
+def test_each_search_with_passages_is_reported_to_the_observer(
+    folder: Path, tmp_path: Path, registry
+) -> None:
+    seen: list[float] = []
+    knowledge = KnowledgeBase(
+        folder, tmp_path / "i3", HashingEmbedder(), registry.codes, observe_search=seen.append
+    )
+    knowledge.warm_up()
+    hits, _ = knowledge.search_with_passages("sim card", 1)
+    assert hits[0].entry.id == "sim-card"
+    assert len(seen) == 1 and seen[0] >= 0
+
+
 class MultilingualHashing(HashingEmbedder):
     """The hashing embedder on the multilingual path, where out-of-scope examples count."""
 
