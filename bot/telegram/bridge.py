@@ -100,15 +100,16 @@ class TelegramBridge:
             conversation_id=user.conversation_id,
             message_id=None if update_id is None else f"update-{update_id}",
         )
-        await self.send_turn(bot, chat_id, await self._answer(message))
+        await self.send_turn(bot, chat_id, await self._answer(bot, chat_id, message))
 
-    async def _answer(self, message: IncomingMessage) -> Turn:
+    async def _answer(self, bot: Bot, chat_id: int, message: IncomingMessage) -> Turn:
         """The turn of ``message``, tried again while the assistant is briefly unavailable.
 
         A web client sends a message again with its id after a 503; a Telegram user cannot
         (Telegram numbers the updates), and the update is confirmed once handled. So the bot
         retries for the user, with the same message id: a turn that did run meanwhile is
-        found and given back, never run twice.
+        found and given back, never run twice. Telegram shows "typing" for five seconds only,
+        so it is shown again before each try: the user sees the bot is still on it.
         """
         deadline = time.monotonic() + self.retry_seconds
         delay = 1.0
@@ -121,6 +122,7 @@ class TelegramBridge:
                 log.info("the assistant is unavailable (%s); trying again in %.0f s", error, delay)
                 await asyncio.sleep(delay)
                 delay = min(2 * delay, 10.0)
+                await bot.send_chat_action(chat_id, ChatAction.TYPING)
 
     async def send_turn(self, bot: Bot, chat_id: int, turn: Turn) -> None:
         for reply in turn.replies:

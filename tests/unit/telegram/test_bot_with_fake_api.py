@@ -261,7 +261,9 @@ async def test_a_message_is_tried_again_while_the_assistant_is_briefly_unavailab
     harness.bridge.retry_seconds = 30.0
     harness.rasa.down = True
     harness.fake.push_message(USER, "hello")
-    await asyncio.sleep(1.5)  # the first try failed; the bot waits, then tries again
+    # The first try failed; the bot waits, shows "typing" again (Telegram shows it for five
+    # seconds only) and tries again.
+    await harness.fake.until(lambda: len(harness.fake.calls_of("sendChatAction", USER)) >= 2)
     assert harness.fake.sent_to(USER) == []
     harness.rasa.down = False
     assert await harness.texts(1) == ["canned answer"]

@@ -37,6 +37,7 @@ def bot_settings(tmp_path: Path, fake: FakeTelegram, **telegram: object) -> Sett
             "api_base_url": fake.base_url,
             "port": free_port(),
             "polling_timeout_seconds": 1,
+            "retry_unavailable_seconds": 0,
             **telegram,
         },
     )
@@ -60,7 +61,8 @@ async def test_polling_mode_is_ready_after_get_me_and_answers(tmp_path, fake) ->
         fake.push_message(5, "/language")
         [menu] = await fake.until(lambda: fake.sent_to(5))
         assert len([b for row in menu["reply_markup"]["inline_keyboard"] for b in row]) == 32
-        # The service is down (no Rasa): the user is told so, politely, and polling goes on.
+        # The service is down (no Rasa) and the bot has no time to retry (retry_unavailable_
+        # seconds=0): the user is told so, politely, and polling goes on.
         fake.push_message(5, "hello there")
         await fake.until(lambda: len(fake.sent_to(5)) == 2)
         assert "temporarily unavailable" in fake.sent_to(5)[1]["text"]
