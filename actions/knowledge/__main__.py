@@ -1,7 +1,8 @@
 """``python -m actions.knowledge check|build``: for staff editing ``knowledge/``.
 
 check   lists every problem (file, line, what is wrong, how to fix it) and every policy past its
-        valid_until (exit 1 if any), then the entries past review_by (warnings, exit 0)
+        valid_until (exit 1 if any), then the entries past review_by and the sources that are
+        a site's home page (warnings, exit 0)
 build   (re)builds the search index now if the content or the model changed
 """
 
@@ -64,11 +65,13 @@ def check(folder: Path, languages: Iterable[str], today: date) -> int:
         print(f"{problem}  [refused: expired]")
     for problem in result.due_for_review:
         print(f"{problem}  [warning: review]")
+    for problem in result.home_page_sources:
+        print(f"{problem}  [warning: source]")
     refused = len(result.problems) + len(result.expired)
     print(
         f"{len(result.entries) - len(result.expired)} entries ok, {len(result.problems)} with"
         f" problems, {len(result.expired)} expired, {len(result.due_for_review)} due for review"
-        f" ({folder})"
+        f", {len(result.home_page_sources)} home-page sources ({folder})"
     )
     usable, passages, article_problems = check_documents(folder / ARTICLES_FOLDER)
     for article_problem in article_problems:

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import yaml
 
@@ -65,6 +66,8 @@ class LoadResult:
         problems: Files that were skipped, and why.
         expired: Entries past ``valid_until``: ``check`` refuses them until staff renew them.
         due_for_review: Entries past ``review_by``: ``check`` warns about them.
+        home_page_sources: Sources that name a site's home page rather than the page stating
+            the rule: ``check`` warns about them.
         facts: The shared facts the entries were expanded with.
     """
 
@@ -72,6 +75,7 @@ class LoadResult:
     problems: list[Problem] = field(default_factory=list)
     expired: list[Problem] = field(default_factory=list)
     due_for_review: list[Problem] = field(default_factory=list)
+    home_page_sources: list[Problem] = field(default_factory=list)
     facts: Facts = field(default_factory=Facts)
 
 
@@ -123,7 +127,28 @@ def load_knowledge(folder: Path, languages: Iterable[str], today: date | None = 
         seen[entry.id] = path
         result.entries.append(entry)
         _judge_dates(entry, path, today, result)
+        _judge_sources(entry, path, result)
     return result
+
+
+def is_home_page(url: str) -> bool:
+    """True for a site's front page (``https://www.nia.gov.cn/``, ``.../index.html``), which
+    never shows the reader where a rule is stated."""
+    parts = urlsplit(url)
+    path = parts.path.strip("/")
+    return not parts.query and path in {"", "index.html", "index.htm", "index.shtml"}
+
+
+def _judge_sources(entry: KnowledgeEntry, path: Path, result: LoadResult) -> None:
+    for source in entry.sources:
+        if source.url and is_home_page(source.url):
+            result.home_page_sources.append(
+                Problem(
+                    path, 1, f"source {source.name!r} is a site's home page ({source.url})",
+                    "point url at the page that states the rule (a notice, a law's article, a"
+                    " service guide), or leave url out and name the document in name",
+                )
+            )  # fmt: skip
 
 
 def _judge_dates(entry: KnowledgeEntry, path: Path, today: date, result: LoadResult) -> None:

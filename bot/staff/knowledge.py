@@ -92,6 +92,7 @@ class StaffKnowledge:
             "problems": listed(result.problems),
             "expired": listed(result.expired),
             "due_for_review": listed(result.due_for_review),
+            "home_page_sources": listed(result.home_page_sources),
         }
 
     def search(self, query: str, limit: int = 8) -> list[EntryHit]:

@@ -106,6 +106,25 @@ def test_several_sources_are_read_in_order(folder, registry) -> None:
     )
 
 
+def test_a_home_page_source_is_a_warning_that_names_the_fix(folder, registry, capsys) -> None:
+    """The helpers' entries cite https://www.nia.gov.cn/, which shows no rule."""
+    assert check(folder, registry.codes, TODAY) == 0  # a warning, not a refusal
+    out = capsys.readouterr().out
+    assert "is a site's home page (https://www.nia.gov.cn/)" in out and "[warning: source]" in out
+    assert "point url at the page that states the rule" in out
+    path = folder / ENTRY
+    path.write_text(path.read_text().replace("nia.gov.cn/", "nia.gov.cn/n741440/n741547/c1.html"))
+    result = load_knowledge(folder, registry.codes, TODAY)
+    assert path not in [p.path for p in result.home_page_sources]
+    assert len(result.home_page_sources) == len(result.entries) - 1
+
+
+def test_no_shipped_entry_cites_a_home_page() -> None:
+    result = load_knowledge(PROJECT_ROOT / "knowledge", ["en", "zh"], TODAY)
+    assert result.entries
+    assert [str(p.path.name) + ": " + p.message for p in result.home_page_sources] == []
+
+
 def test_placeholders_are_expanded_and_unknown_ones_reported(folder, registry) -> None:
     path = folder / ENTRY
     path.write_text(

@@ -68,4 +68,10 @@ def test_the_checker_report(client) -> None:
     report = client.get("/staff/api/knowledge/check").json()
     assert report["entries"] > 100
     assert report["problems"] == []
-    assert set(report) == {"entries", "problems", "expired", "due_for_review"}
+    assert set(report) == {
+        "entries",
+        "problems",
+        "expired",
+        "due_for_review",
+        "home_page_sources",
+    }

@@ -58,7 +58,10 @@
     });
     const list = $("checker-problems");
     list.replaceChildren();
-    for (const p of [...report.problems, ...report.expired, ...report.due_for_review]) {
+    const listed = [
+      ...report.problems, ...report.expired, ...report.due_for_review, ...report.home_page_sources,
+    ];
+    for (const p of listed) {
       list.appendChild(el("li", "", `${p.file}:${p.line}: ${p.message} (${p.fix})`));
     }
   }
