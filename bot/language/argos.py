@@ -73,10 +73,12 @@ class ArgosEngine:
     Args:
         models_dir: The folder of installed (unpacked) packages.
         cache_size: How many translated sentences to remember.
+        threads: CPU threads per translation (CTranslate2's ``intra_threads``).
     """
 
-    def __init__(self, models_dir: Path, cache_size: int = 4096) -> None:
+    def __init__(self, models_dir: Path, cache_size: int = 4096, threads: int = 1) -> None:
         self._models_dir = models_dir
+        self._threads = threads
         self._cache: OrderedDict[tuple[str, str, str], str] = OrderedDict()
         self._cache_size = cache_size
         self._lock = threading.Lock()
@@ -227,7 +229,7 @@ class ArgosEngine:
                     str(package.package_path / "model"),
                     device=argos_settings.device,
                     inter_threads=argos_settings.inter_threads,
-                    intra_threads=argos_settings.intra_threads,
+                    intra_threads=self._threads,
                     compute_type=argos_settings.compute_type,
                 )
                 self._translators[package.package_path] = translator

@@ -285,7 +285,9 @@ def build_language_layer(
     from bot.language.argos import ArgosEngine
 
     engine = ArgosEngine(
-        settings.path(settings.translation.models_dir), settings.translation.cache_size
+        settings.path(settings.translation.models_dir),
+        settings.translation.cache_size,
+        threads=settings.translation.threads,
     )
     identifier = LanguageIdentifier(
         registry.codes, high_accuracy=settings.translation.detection_high_accuracy

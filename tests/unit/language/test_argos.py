@@ -15,6 +15,9 @@ from bot.language.cli import (
     read_package_metadata,
     remove_models,
 )
+from bot.language.strings import StringCatalogue
+from bot.language.translating_layer import TranslatingLanguageLayer, build_language_layer
+from bot.settings import Settings
 from tests.unit.language.conftest import OUTPUTS
 
 
@@ -63,6 +66,30 @@ def test_translations_are_cached_and_batched(
     engine.translate(["Un.", "Deux.", "Un."], "fr", "en")
     engine.translate(["Deux.", "Trois."], "fr", "en")
     assert batches == [["Un.", "Deux."], ["Trois."]]
+
+
+async def test_translation_uses_the_configured_number_of_threads(
+    settings, registry, models_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One thread by default, not Argos' one per core: the model shares the cores with Rasa."""
+    import ctranslate2
+
+    built: list[int] = []
+    real = ctranslate2.Translator
+
+    def recording(path: str, **options: object) -> object:
+        built.append(int(options["intra_threads"]))  # type: ignore[call-overload]
+        return real(path, **options)
+
+    monkeypatch.setattr(ctranslate2, "Translator", recording)
+    settings.translation.models_dir = models_dir
+    for threads in (1, 2):
+        settings.translation.threads = threads
+        layer = build_language_layer(settings, StringCatalogue.load(), registry)
+        assert isinstance(layer, TranslatingLanguageLayer)
+        assert await layer.to_pivot("Bonjour, je voudrais un permis.", "fr") == OUTPUTS["fr", "en"]
+    assert Settings(_env_file=None).translation.threads == 1
+    assert built == [1, 2]
 
 
 def test_a_removed_package_is_noticed_while_running(engine: ArgosEngine, models_dir: Path) -> None:
