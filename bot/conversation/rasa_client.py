@@ -63,7 +63,11 @@ class HttpRasaClient:
             raise ValueError("at least one Rasa URL is needed")
         self._next = 0
         self._client = httpx.AsyncClient(
-            timeout=httpx.Timeout(timeout_seconds, connect=3.0), transport=transport
+            timeout=httpx.Timeout(timeout_seconds, connect=3.0),
+            # Every connection kept open (httpx keeps 20): with more turns than that at once,
+            # a new connection per turn made Rasa do the setup and teardown each time.
+            limits=httpx.Limits(max_connections=100, max_keepalive_connections=100),
+            transport=transport,
         )
 
     def _rotation(self) -> list[str]:

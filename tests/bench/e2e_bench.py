@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from tests.bench.report import comparison, draw_png, markdown
-from tests.bench.stack import Stack, peak_memory_mb, scrape, start_stack
+from tests.bench.stack import Stack, cpu_seconds, peak_memory_mb, scrape, start_stack
 from tests.bench.stages import breakdown
 from tests.bench.traffic import MESSAGES, BareRasa, Gateway, Target, run_cell, warm_up
 from tests.conftest import PROJECT_ROOT
@@ -35,6 +35,19 @@ def requests_for(users: int, scale: float) -> int:
     """Messages per cell: 40 at least, 3 per user at 50 users (150). This machine answers
     about 1.5 messages a second, so the whole bench stays near 15 minutes."""
     return max(round(40 * scale), round(3 * users * scale), users)
+
+
+def cpu_per_message(
+    before: dict[str, float], after: dict[str, float], messages: int
+) -> dict[str, float]:
+    """Mean CPU milliseconds per answered message, by process: where the two cores go."""
+    if not messages:
+        return {}
+    return {
+        name: round((after[name] - before[name]) * 1000 / messages, 1)
+        for name in after
+        if name in before
+    }
 
 
 def measure(stack: Stack, languages: list[str], users: list[int], scale: float) -> dict:
@@ -52,8 +65,12 @@ def measure(stack: Stack, languages: list[str], users: list[int], scale: float) 
                 timing_stages = target is gateway and level == 1
                 if timing_stages:
                     before = scrape(stack.gateway_url), scrape(stack.action_server_url)
+                cpu_before = cpu_seconds(stack.assistant)
                 cell = asyncio.run(run_cell(target, language, level, requests))
                 summary = cell.summary()
+                summary["cpu_ms_per_message"] = cpu_per_message(
+                    cpu_before, cpu_seconds(stack.assistant), len(cell.latencies)
+                )
                 cells.append(summary)
                 if timing_stages and cell.latencies:
                     after = scrape(stack.gateway_url), scrape(stack.action_server_url)
@@ -66,7 +83,8 @@ def measure(stack: Stack, languages: list[str], users: list[int], scale: float) 
                 print(
                     f"{target.name:>8} {language} {level:>2} users: {summary['requests']:>4} "
                     f"answered, p50 {summary['p50_ms']} ms, p95 {summary['p95_ms']} ms, "
-                    f"{summary['throughput_rps']} msg/s, errors {summary['errors'] or 'none'}",
+                    f"{summary['throughput_rps']} msg/s, errors {summary['errors'] or 'none'}; "
+                    f"CPU ms/message {summary['cpu_ms_per_message']}",
                     flush=True,
                 )
     return {"cells": cells, "stages_ms": stages}

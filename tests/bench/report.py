@@ -99,6 +99,7 @@ def markdown(report: dict[str, Any]) -> str:
     for key, title in stage_keys:
         values = " | ".join(str(stages[key]) for stages in report["stages_ms"].values())
         lines.append(f"| {title} | {values} |")
+    lines += _cpu_table(report)
     memory = ", ".join(f"{name} {mb:.0f} MB" for name, mb in report["peak_memory_mb"].items())
     lines += [
         "",
@@ -106,6 +107,26 @@ def markdown(report: dict[str, Any]) -> str:
         f"{report['cold_start_s']:.1f} s. Peak memory (VmHWM): {memory}.",
     ]
     return "\n".join(lines) + "\n"
+
+
+def _cpu_table(report: dict[str, Any]) -> list[str]:
+    """CPU milliseconds per message by process at the highest concurrency: on two shared cores
+    the gateway's cost is its own CPU plus what it makes Rasa and the actions spend."""
+    top = max(report["users"])
+    cells = [c for c in report["cells"] if c["users"] == top and c.get("cpu_ms_per_message")]
+    if not cells:
+        return []
+    processes = list(cells[0]["cpu_ms_per_message"])
+    lines = [
+        "",
+        f"| CPU ms per message, {top} users | " + " | ".join(processes) + " |",
+        "|---|" + "---|" * len(processes),
+    ]
+    for cell in cells:
+        name = f"{LANGUAGE_NAMES.get(cell['language'], cell['language'])}, {cell['target']}"
+        cpu = cell["cpu_ms_per_message"]
+        lines.append(f"| {name} | " + " | ".join(str(cpu.get(p, "")) for p in processes) + " |")
+    return lines
 
 
 def _font(size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:

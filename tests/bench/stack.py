@@ -105,13 +105,35 @@ def scrape(url: str) -> Samples:
     return samples
 
 
-def peak_memory_mb(assistant: RunningAssistant) -> dict[str, float]:
-    """Peak resident memory (VmHWM, MB) of the supervisor and each supervised process."""
+def _pids(assistant: RunningAssistant) -> dict[str, int]:
+    """The supervisor's and each supervised process's pid, by service name."""
     pids = {"supervisor": assistant.process.pid}
     for pid_file in sorted(assistant.run_dir.glob("*.pid")):
         pids[pid_file.stem] = int(pid_file.read_text().strip())
+    return pids
+
+
+def cpu_seconds(assistant: RunningAssistant) -> dict[str, float]:
+    """CPU time (user + system, s) each process has used so far, and this process's own (the
+    load generator shares the two cores with the assistant)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    used: dict[str, float] = {}
+    for name, pid in _pids(assistant).items():
+        stat = Path(f"/proc/{pid}/stat")
+        if stat.exists():
+            # Fields after the command name (which may hold spaces): utime and stime are the
+            # 14th and 15th of the whole line.
+            fields = stat.read_text().rpartition(")")[2].split()
+            used[name] = (int(fields[11]) + int(fields[12])) / ticks
+    own = os.times()
+    used["load generator"] = own.user + own.system
+    return used
+
+
+def peak_memory_mb(assistant: RunningAssistant) -> dict[str, float]:
+    """Peak resident memory (VmHWM, MB) of the supervisor and each supervised process."""
     memory: dict[str, float] = {}
-    for name, pid in pids.items():
+    for name, pid in _pids(assistant).items():
         status = Path(f"/proc/{pid}/status")
         if status.exists():
             for line in status.read_text().splitlines():

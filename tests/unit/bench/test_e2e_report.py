@@ -6,6 +6,7 @@ from pathlib import Path
 
 from PIL import Image
 
+from tests.bench.e2e_bench import cpu_per_message
 from tests.bench.report import comparison, draw_png, markdown
 from tests.bench.stages import breakdown
 
@@ -89,3 +90,34 @@ def test_markdown_and_png(tmp_path: Path) -> None:
     draw_png(report, str(tmp_path / "bench.png"))
     with Image.open(tmp_path / "bench.png") as image:
         assert image.format == "PNG" and image.width > 0
+
+
+def test_cpu_per_message_is_the_difference_of_each_process_over_the_answers() -> None:
+    before = {"gateway": 10.0, "rasa": 100.0, "load generator": 1.0}
+    after = {"gateway": 11.5, "rasa": 120.0, "load generator": 1.5, "actions": 3.0}
+
+    assert cpu_per_message(before, after, 100) == {
+        "gateway": 15.0,
+        "rasa": 200.0,
+        "load generator": 5.0,
+    }
+    assert cpu_per_message(before, after, 0) == {}
+
+
+def test_the_tables_show_cpu_per_message_at_the_highest_concurrency() -> None:
+    cells = [dict(c) for c in CELLS]
+    for c in cells:
+        c["cpu_ms_per_message"] = {"gateway": 15.0 if c["target"] == "gateway" else 0.5}
+    report = {
+        "languages": ["en"],
+        "users": [1, 50],
+        "cells": cells,
+        "comparison": comparison(cells, ["en"], [1, 50]),
+        "stages_ms": {},
+        "peak_memory_mb": {},
+        "cold_start_s": 1.0,
+    }
+    table = markdown(report)
+    assert "| CPU ms per message, 50 users | gateway |" in table
+    assert "| English, gateway | 15.0 |" in table
+    assert "| English, rasa | 0.5 |" in table
