@@ -244,8 +244,13 @@ class TranslationSettings(BaseModel):
     models_dir: Path = Path("models/argos")
     # The Argos package index, used only by `python -m bot models install` on a connected machine.
     package_index: str = "https://raw.githubusercontent.com/argosopentech/argospm-index/main/"
-    # Translated sentences kept in memory (least recently used are dropped).
-    cache_size: int = Field(default=4096, ge=0)
+    # Translated sentences kept in memory, of messages and replies alike (least recently used
+    # are dropped). Off: a user's sentences would outlive the kiosk's wipe; what recurs, the
+    # knowledge answers, is kept by the reply memory below.
+    cache_size: int = Field(default=0, ge=0)
+    # Whole translated replies kept in memory (knowledge answers, prompts): each is translated
+    # once per language, not again for every user who asks. 0 translates every reply.
+    reply_memory_size: int = Field(default=2048, ge=0)
     # CPU threads per translation (CTranslate2's intra_threads). 1, not Argos' 0 (one per
     # core): the model shares the cores with Rasa and the action server, and a thread that waits
     # for a busy core makes every sentence wait. With the test package on two cores and the

@@ -8,6 +8,11 @@ from typing import Any
 # Rasa answers natively in these languages; every other language goes through the pivot.
 NATIVE_LANGUAGES = frozenset({"en", "zh"})
 PIVOT_LANGUAGE = "en"
+# Replies made of the knowledge base alone (an entry's answer, a quoted passage, "did you
+# mean" with entry titles, an expired policy's notice): the same for every user and never
+# holding a user's data, so their translations may be kept and shared (bot/language/
+# reply_memory.py). Bookings, handoffs and the rest can quote what a user typed.
+SHARED_REPLY_KINDS = frozenset({"knowledge_answer", "passage_answer", "not_sure", "policy_expired"})
 # Marks a custom payload from an action as a rich reply (see actions/replies.py).
 RICH_REPLY_MARKER = "talentdesk"
 # In a reply's data: the interface-string key its text came from, so the gateway can show the

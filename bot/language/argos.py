@@ -72,11 +72,11 @@ class ArgosEngine:
 
     Args:
         models_dir: The folder of installed (unpacked) packages.
-        cache_size: How many translated sentences to remember.
+        cache_size: How many translated sentences to remember (0: none).
         threads: CPU threads per translation (CTranslate2's ``intra_threads``).
     """
 
-    def __init__(self, models_dir: Path, cache_size: int = 4096, threads: int = 1) -> None:
+    def __init__(self, models_dir: Path, cache_size: int = 0, threads: int = 1) -> None:
         self._models_dir = models_dir
         self._threads = threads
         self._cache: OrderedDict[tuple[str, str, str], str] = OrderedDict()
@@ -144,6 +144,11 @@ class ArgosEngine:
 
     def can_translate(self, source: str, target: str) -> bool:
         return self.route(source, target) is not None
+
+    def revision(self) -> float | None:
+        """When the installed packages last changed (the folder's modification time)."""
+        self._installed()
+        return self._scanned_at
 
     # -- translation ---------------------------------------------------------------------------
 

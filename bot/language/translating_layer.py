@@ -18,12 +18,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Hashable
 from dataclasses import replace
 from typing import Protocol
 
 from bot.conversation.messages import (
     NATIVE_LANGUAGES,
     PIVOT_LANGUAGE,
+    SHARED_REPLY_KINDS,
     STRING_KEY,
     STRING_PARAMS,
     Button,
@@ -33,8 +35,9 @@ from bot.language.detection import LanguageIdentifier
 from bot.language.layer import NativeOnlyLanguageLayer
 from bot.language.protection import Glossary
 from bot.language.registry import LanguageRegistry
+from bot.language.reply_memory import ReplyMemory
 from bot.language.strings import FALLBACK_LANGUAGE, StringCatalogue
-from bot.language.translator import SentenceTranslator, TextTranslator
+from bot.language.translator import SentenceTranslator, TextTranslator, Translation
 from bot.language.values import render_params
 from bot.settings import Settings
 
@@ -46,6 +49,10 @@ class TranslationEngine(SentenceTranslator, Protocol):
 
     def can_translate(self, source: str, target: str) -> bool: ...
 
+    def revision(self) -> Hashable:
+        """Changes whenever the installed packages change."""
+        ...
+
 
 class TranslatingLanguageLayer:
     """Identification, translation to the pivot, and localization of replies.
@@ -56,6 +63,7 @@ class TranslatingLanguageLayer:
         strings: Hand-written interface strings (notes, button titles).
         registry: The supported languages and their Argos codes.
         glossary: Official terms that must not be paraphrased.
+        reply_memory_size: Translated replies kept (:mod:`bot.language.reply_memory`).
     """
 
     def __init__(
@@ -65,10 +73,12 @@ class TranslatingLanguageLayer:
         strings: StringCatalogue,
         registry: LanguageRegistry,
         glossary: Glossary,
+        reply_memory_size: int = 0,
     ) -> None:
         self._identifier = identifier
         self._engine = engine
         self._text = TextTranslator(engine, glossary)
+        self._reply_memory = ReplyMemory(reply_memory_size)
         self._strings = strings
         self._registry = registry
         english = strings.all_for(FALLBACK_LANGUAGE)
@@ -113,6 +123,26 @@ class TranslatingLanguageLayer:
         if all(r.language == language for r in replies):
             return replies
         return await asyncio.to_thread(self._localize, replies, language)
+
+    def _translate_reply_texts(
+        self, texts: list[str], shareable: list[bool], source: str, target: str
+    ) -> list[Translation]:
+        """Reply texts and titles. A shareable one (knowledge content, the same for every
+        user) is translated once per language and then taken from the memory; the others,
+        which may hold what a user typed, are never kept."""
+        revision = self._engine.revision()
+        results = [
+            self._reply_memory.get(revision, source, target, text) if keep else None
+            for text, keep in zip(texts, shareable, strict=True)
+        ]
+        missing = [i for i, result in enumerate(results) if result is None]
+        if missing:
+            fresh = self._text.translate_texts([texts[i] for i in missing], source, target)
+            for i, translation in zip(missing, fresh, strict=True):
+                results[i] = translation
+                if shareable[i]:
+                    self._reply_memory.put(revision, source, target, texts[i], translation)
+        return [result for result in results if result is not None]
 
     def _handwritten(self, text: str, language: str) -> str | None:
         """The catalogue string whose English text ``text`` is, in ``language``; a leading
@@ -215,7 +245,8 @@ class TranslatingLanguageLayer:
             if not wanted or not self._engine.can_translate(source, target):
                 continue
             texts = [originals[p].buttons[j].title for p, j in wanted]
-            translations = self._text.translate_texts(texts, source, target)
+            shareable = [originals[p].kind in SHARED_REPLY_KINDS for p, _ in wanted]
+            translations = self._translate_reply_texts(texts, shareable, source, target)
             for (position, j), translation in zip(wanted, translations, strict=True):
                 if translation.failure:
                     continue
@@ -236,7 +267,10 @@ class TranslatingLanguageLayer:
         texts = [reply.text for reply in originals] + [
             originals[i].buttons[j].title for i, j in untranslated_titles
         ]
-        translations = self._text.translate_texts(texts, source, target)
+        shareable = [reply.kind in SHARED_REPLY_KINDS for reply in originals] + [
+            originals[i].kind in SHARED_REPLY_KINDS for i, _ in untranslated_titles
+        ]
+        translations = self._translate_reply_texts(texts, shareable, source, target)
         titles = {
             key: translation
             for key, translation in zip(
@@ -292,4 +326,11 @@ def build_language_layer(
     identifier = LanguageIdentifier(
         registry.codes, high_accuracy=settings.translation.detection_high_accuracy
     )
-    return TranslatingLanguageLayer(identifier, engine, strings, registry, Glossary.load())
+    return TranslatingLanguageLayer(
+        identifier,
+        engine,
+        strings,
+        registry,
+        Glossary.load(),
+        reply_memory_size=settings.translation.reply_memory_size,
+    )

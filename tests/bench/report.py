@@ -99,6 +99,13 @@ def markdown(report: dict[str, Any]) -> str:
     for key, title in stage_keys:
         values = " | ".join(str(stages[key]) for stages in report["stages_ms"].values())
         lines.append(f"| {title} | {values} |")
+    if report.get("first_reply_translation_ms") is not None:
+        lines += [
+            "",
+            "Translating a reply the first time it is asked for in a language (the warm-up, "
+            f"test package): {report['first_reply_translation_ms']} ms a message; after that "
+            "it comes from the reply memory.",
+        ]
     lines += _cpu_table(report)
     memory = ", ".join(f"{name} {mb:.0f} MB" for name, mb in report["peak_memory_mb"].items())
     lines += [

@@ -71,8 +71,11 @@ def start_stack(tmp: Path) -> Stack:
     models_dir = install_french_packages(tmp)
     env = {
         "TALENTDESK_TRANSLATION__MODELS_DIR": str(models_dir),
-        # Every message and reply is translated, as a new question's would be: with the cache
-        # the bench's few repeated sentences would cost nothing after the first round.
+        # Every message is translated, as a new question's would be: with the sentence cache
+        # (off by default) the bench's few repeated messages would cost nothing after the
+        # first round. Replies keep the default reply memory, as in a hall where the same
+        # answers recur: each is translated once (in the warm-up) and the cells measure that
+        # steady state.
         "TALENTDESK_TRANSLATION__CACHE_SIZE": "0",
         # All simulated users come from one address at machine speed.
         "TALENTDESK_WEB__RATE_LIMIT_PER_IP": "100000000/minute",

@@ -46,6 +46,9 @@ class NoTranslation:
     def can_translate(self, source: str, target: str) -> bool:
         return False
 
+    def revision(self) -> int:
+        return 0
+
     def translate(self, sentences: list[str], source: str, target: str) -> list[str]:
         raise AssertionError("nothing should be machine-translated")
 

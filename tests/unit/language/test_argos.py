@@ -53,8 +53,9 @@ def test_a_pair_without_a_direct_package_goes_through_english(engine: ArgosEngin
 
 
 def test_translations_are_cached_and_batched(
-    engine: ArgosEngine, monkeypatch: pytest.MonkeyPatch
+    models_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    engine = ArgosEngine(models_dir, cache_size=16)
     batches: list[list[str]] = []
     real = engine._run_batch
 
@@ -92,12 +93,36 @@ async def test_translation_uses_the_configured_number_of_threads(
     assert built == [1, 2]
 
 
+async def test_by_default_no_sentence_of_a_user_outlives_the_turn(
+    settings, registry, models_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The kiosk's wipe cannot reach a cache in the translation engine, so there is none by
+    default: the same message translated twice runs the model twice."""
+    batches: list[list[str]] = []
+    real = ArgosEngine._run_batch
+
+    def recording(engine: ArgosEngine, sentences: list[str], source: str, target: str) -> list[str]:
+        batches.append(list(sentences))
+        return real(engine, sentences, source, target)
+
+    monkeypatch.setattr(ArgosEngine, "_run_batch", recording)
+    settings.translation.models_dir = models_dir
+    layer = build_language_layer(settings, StringCatalogue.load(), registry)
+    assert isinstance(layer, TranslatingLanguageLayer)
+    for _ in range(2):
+        await layer.to_pivot("Je m'appelle Anna Petrova.", "fr")
+    assert len(batches) == 2
+    assert Settings(_env_file=None).translation.cache_size == 0
+
+
 def test_a_removed_package_is_noticed_while_running(engine: ArgosEngine, models_dir: Path) -> None:
     assert engine.can_translate("en", "fr")
+    revision = engine.revision()
     argos_package = configure_argos(models_dir)
     package = next(p for p in engine.installed_packages() if p.to_code == "fr")
     argos_package.uninstall(argos_package.Package(package.path))
     assert not engine.can_translate("en", "fr")
+    assert engine.revision() != revision  # remembered replies are translated again
 
 
 def test_the_cli_installs_lists_and_removes_from_a_folder(

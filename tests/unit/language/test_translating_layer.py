@@ -28,6 +28,9 @@ class FakeEngine:
     def can_translate(self, source: str, target: str) -> bool:
         return (source, target) in self.pairs
 
+    def revision(self) -> object:
+        return frozenset(self.pairs)  # a pair installed or removed changes it
+
     def translate(self, sentences: list[str], source: str, target: str) -> list[str]:
         self.batches.append((source, target, list(sentences)))
         return [self._translate(sentence) for sentence in sentences]
@@ -289,3 +292,87 @@ async def test_localize_all_translates_between_the_native_languages_too(
     [kept] = await missing.localize_all([Reply("请到三号窗口。", "zh")], "en")
     assert kept.text == "请到三号窗口。"
     assert kept.notes == (strings.get("translation_not_installed", "en"),)
+
+
+def remembering_layer(engine, identifier, strings, registry, size=16) -> TranslatingLanguageLayer:
+    return TranslatingLanguageLayer(
+        identifier, engine, strings, registry, Glossary.load(), reply_memory_size=size
+    )
+
+
+async def test_a_reply_is_translated_once_per_language_then_remembered(
+    identifier, strings, registry
+) -> None:
+    engine = FakeEngine(french, INSTALLED | {("en", "de")})
+    layer = remembering_layer(engine, identifier, strings, registry)
+    answer = Reply(
+        "Bring your passport. Fees are 400 yuan.",
+        "en",
+        buttons=(Button("More", "/m"),),
+        kind="knowledge_answer",
+    )
+
+    first = await layer.localize([answer], "fr")
+    again = await layer.localize([answer], "fr")
+    assert again == first and first[0].text.startswith("FR<")
+    assert len(engine.batches) == 1
+    await layer.localize([answer], "de")  # another language is its own translation
+    assert [target for _, target, _ in engine.batches] == ["fr", "de"]
+
+
+async def test_a_users_message_is_never_remembered(identifier, strings, registry) -> None:
+    engine = FakeEngine(french, INSTALLED)
+    layer = remembering_layer(engine, identifier, strings, registry)
+    for _ in range(2):
+        await layer.to_pivot("Où est le bureau ?", "fr")
+    assert len(engine.batches) == 2
+
+
+async def test_a_changed_package_translates_remembered_replies_again(
+    identifier, strings, registry
+) -> None:
+    engine = FakeEngine(french, set(INSTALLED))
+    layer = remembering_layer(engine, identifier, strings, registry)
+    answer = Reply("Bring your passport.", "en", kind="knowledge_answer")
+    await layer.localize([answer], "fr")
+    engine.pairs.add(("en", "de"))  # a package installed while running
+    engine._translate = lambda sentence: "NEU<" + sentence + ">"
+    [reply] = await layer.localize([answer], "fr")
+    assert reply.text == "NEU<Bring your passport.>"
+
+
+async def test_the_memory_keeps_only_its_capacity_and_zero_keeps_nothing(
+    identifier, strings, registry
+) -> None:
+    engine = FakeEngine(french, INSTALLED)
+    layer = remembering_layer(engine, identifier, strings, registry, size=2)
+    one, two, three = (
+        Reply(f"Answer number {n}.", "en", kind="knowledge_answer") for n in ("one", "two", "three")
+    )
+    for reply in (one, two, three, three, one):
+        await layer.localize([reply], "fr")
+    # "one" was dropped when "three" came in, so it was translated again.
+    assert [batch[2] for batch in engine.batches] == [
+        ["Answer number one."],
+        ["Answer number two."],
+        ["Answer number three."],
+        ["Answer number one."],
+    ]
+    engine = FakeEngine(french, INSTALLED)
+    nothing_kept = remembering_layer(engine, identifier, strings, registry, size=0)
+    for _ in range(2):
+        await nothing_kept.localize([one], "fr")
+    assert len(engine.batches) == 2
+
+
+async def test_a_reply_that_may_quote_the_user_is_never_remembered(
+    identifier, strings, registry
+) -> None:
+    """A booking's confirmation or a handoff reply can hold what the user typed (a name, a
+    passport number): its translation is not kept past the turn, so the wipe leaves nothing."""
+    engine = FakeEngine(french, INSTALLED)
+    layer = remembering_layer(engine, identifier, strings, registry)
+    confirmation = Reply("Booked for Anna Petrova, passport E1234567.", "en", kind="booking")
+    for _ in range(2):
+        await layer.localize([confirmation], "fr")
+    assert len(engine.batches) == 2
