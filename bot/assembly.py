@@ -74,7 +74,11 @@ def build_conversation_service(
     A caller waits ``rasa.timeout_seconds`` for a turn; the request to Rasa may take twice as
     long, finishing in the background, and its turn is stored for the caller's retry.
     """
-    rasa = HttpRasaClient(settings.rasa.urls, settings.rasa.timeout_seconds * 2)
+    rasa = HttpRasaClient(
+        settings.rasa.urls,
+        settings.rasa.timeout_seconds * 2,
+        turns_in_flight=settings.rasa.turns_in_flight,
+    )
     language = build_language_layer(settings, strings, registry)
     if isinstance(language, TranslatingLanguageLayer):
         # Identification runs on the event loop (about 1 ms a message), but loading its models

@@ -28,6 +28,9 @@ class RasaSettings(BaseModel):
     # needs production mode: they share PostgreSQL (conversations) and Redis (locks).
     replicas: int = Field(default=1, ge=1, le=16)
     timeout_seconds: float = 30.0
+    # Turns one gateway sends each Rasa server at once; more wait in the gateway in arrival
+    # order (Rasa's own server lets some wait far longer than others under load).
+    turns_in_flight: int = Field(default=8, ge=1)
     model: Path = Path("models/talentdesk.tar.gz")
     executable: Path = Path(".venv-rasa/bin/rasa")
     # Default: endpoints.yml (embedded) or endpoints.production.yml (production mode).

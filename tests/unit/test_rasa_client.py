@@ -1,4 +1,6 @@
 import asyncio
+import json
+from collections.abc import AsyncIterator
 
 import httpx
 import pytest
@@ -102,17 +104,20 @@ async def test_no_reachable_replica_means_unavailable() -> None:
     await client.aclose()
 
 
-async def test_connections_to_rasa_are_kept_open_for_many_turns_at_once() -> None:
-    """With more turns at once than httpx keeps by default (20), every turn beyond that opened
-    a new connection to Rasa, which cost Rasa about 40 ms of CPU a message at 50 users."""
-    at_once = 40
-    connections = 0
-    in_flight = 0
-    all_in = asyncio.Event()
+class CountingRasa:
+    """A minimal HTTP/1.1 server answering ``[]``: counts connections, records the order in
+    which turns arrive and the most it held at once. Each answer waits for ``release``."""
 
-    async def serve(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        nonlocal connections, in_flight
-        connections += 1
+    def __init__(self) -> None:
+        self.connections = 0
+        self.arrived: list[str] = []
+        self.in_flight = 0
+        self.most_in_flight = 0
+        self.release = asyncio.Event()
+        self.release.set()
+
+    async def serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        self.connections += 1
         while True:
             try:
                 head = await reader.readuntil(b"\r\n\r\n")
@@ -123,27 +128,56 @@ async def test_connections_to_rasa_are_kept_open_for_many_turns_at_once() -> Non
                 for line in head.split(b"\r\n")
                 if line.lower().startswith(b"content-length:")
             )
-            await reader.readexactly(length)
-            in_flight += 1
-            if in_flight == at_once:
-                all_in.set()
-            await all_in.wait()  # every request is open at the same time
-            body = b"[]"
+            body = json.loads(await reader.readexactly(length))
+            self.arrived.append(body["sender"])
+            self.in_flight += 1
+            self.most_in_flight = max(self.most_in_flight, self.in_flight)
+            await self.release.wait()
+            await asyncio.sleep(0.01)
+            self.in_flight -= 1
             writer.write(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n")
-            writer.write(b"Content-Length: %d\r\n\r\n%s" % (len(body), body))
+            writer.write(b"Content-Length: 2\r\n\r\n[]")
             await writer.drain()
         writer.close()
 
-    server = await asyncio.start_server(serve, "127.0.0.1", 0)
-    port = server.sockets[0].getsockname()[1]
-    client = HttpRasaClient(f"http://127.0.0.1:{port}")
+
+@pytest.fixture
+async def counting_rasa() -> AsyncIterator[tuple[CountingRasa, str]]:
+    rasa = CountingRasa()
+    server = await asyncio.start_server(rasa.serve, "127.0.0.1", 0)
+    yield rasa, f"http://127.0.0.1:{server.sockets[0].getsockname()[1]}"
+    server.close()
+    await server.wait_closed()
+
+
+async def test_connections_to_rasa_are_kept_open_for_many_turns_at_once(counting_rasa) -> None:
+    """httpx keeps 20 connections by default: with more turns than that at once, every turn
+    beyond opened a new connection to Rasa, which cost Rasa about 40 ms of CPU a message."""
+    rasa, url = counting_rasa
+    client = HttpRasaClient(url, turns_in_flight=30)
     try:
         for _ in range(2):
-            in_flight = 0
-            all_in.clear()
-            await asyncio.gather(*(client.send(f"s{i}", "hi", {}) for i in range(at_once)))
-        assert connections == at_once
+            await asyncio.gather(*(client.send(f"s{i}", "hi", {}) for i in range(60)))
     finally:
         await client.aclose()
-        server.close()
-        await server.wait_closed()
+    assert rasa.most_in_flight == 30
+    assert rasa.connections == 30
+
+
+async def test_turns_beyond_the_limit_reach_rasa_in_the_order_they_came(counting_rasa) -> None:
+    """Rasa's server answered some turns 12-25 s after others that came at the same time:
+    the gateway holds what Rasa cannot work on yet and sends it first come, first served."""
+    rasa, url = counting_rasa
+    client = HttpRasaClient(url, turns_in_flight=2)
+    rasa.release.clear()
+    try:
+        sends = []
+        for i in range(12):
+            sends.append(asyncio.create_task(client.send(f"s{i:02}", "hi", {})))
+            await asyncio.sleep(0.005)  # the turns come one after another
+        rasa.release.set()
+        await asyncio.gather(*sends)
+    finally:
+        await client.aclose()
+    assert rasa.most_in_flight == 2
+    assert rasa.arrived == [f"s{i:02}" for i in range(12)]
