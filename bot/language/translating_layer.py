@@ -267,9 +267,8 @@ class TranslatingLanguageLayer:
         texts = [reply.text for reply in originals] + [
             originals[i].buttons[j].title for i, j in untranslated_titles
         ]
-        shareable = [reply.kind in SHARED_REPLY_KINDS for reply in originals] + [
-            originals[i].kind in SHARED_REPLY_KINDS for i, _ in untranslated_titles
-        ]
+        shared = [reply.kind in SHARED_REPLY_KINDS for reply in originals]
+        shareable = shared + [shared[i] for i, _ in untranslated_titles]
         translations = self._translate_reply_texts(texts, shareable, source, target)
         titles = {
             key: translation

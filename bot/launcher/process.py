@@ -98,7 +98,7 @@ class ManagedProcess:
         None where that cannot be read."""
         if self.pid is None:
             return None
-        return _tree_cpu_seconds(self.pid)
+        return tree_cpu_seconds(self.pid)
 
     def exit_code(self) -> int | None:
         """None while running, else the exit code."""
@@ -155,21 +155,35 @@ def write_line(line: str) -> None:
     sys.stdout.flush()
 
 
-def _tree_cpu_seconds(pid: int) -> float | None:
-    ticks = os.sysconf("SC_CLK_TCK")
-    total, pending, seen = 0, [pid], set()
+def process_cpu_seconds(pid: int) -> float | None:
+    """CPU time (user + system, s) one process has used, or None when it is gone (``/proc``)."""
+    try:
+        # Fields after the command name (which may hold spaces) start at "state".
+        fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime, stime
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+def tree_cpu_seconds(pid: int) -> float | None:
+    """CPU time (user + system, s) ``pid`` and its live children have used, or None when
+    ``pid`` is gone (Linux ``/proc``)."""
+    total, pending, seen = 0.0, [pid], set()
     while pending:
         current = pending.pop()
         if current in seen:
             continue
         seen.add(current)
-        try:
-            # Fields after the command name (which may hold spaces) start at "state".
-            fields = Path(f"/proc/{current}/stat").read_text().rpartition(")")[2].split()
-            total += int(fields[11]) + int(fields[12])  # utime, stime
-            for task in Path(f"/proc/{current}/task").iterdir():
-                pending += [int(c) for c in (task / "children").read_text().split()]
-        except (OSError, ValueError, IndexError):
+        used = process_cpu_seconds(current)
+        if used is None:
             if current == pid:
                 return None
-    return total / ticks
+            continue  # a child that exited meanwhile
+        total += used
+        try:
+            for task in Path(f"/proc/{current}/task").iterdir():
+                pending += [int(c) for c in (task / "children").read_text().split()]
+        except (OSError, ValueError):
+            if current == pid:
+                return None
+    return total

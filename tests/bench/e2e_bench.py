@@ -24,9 +24,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from bot.conversation.messages import NATIVE_LANGUAGES
 from tests.bench.report import comparison, draw_png, markdown
 from tests.bench.stack import Stack, cpu_seconds, peak_memory_mb, scrape, start_stack
-from tests.bench.stages import breakdown
+from tests.bench.stages import breakdown, delta
 from tests.bench.traffic import MESSAGES, BareRasa, Gateway, Target, run_cell, warm_up
 from tests.conftest import PROJECT_ROOT
 
@@ -56,19 +57,12 @@ def measure(stack: Stack, languages: list[str], users: list[int], scale: float) 
     asyncio.run(warm_up([gateway, rasa], languages))
     # The warm-up is each reply's first translation; the cells then take replies from the
     # reply memory, as a hall does once an answer has been asked for in that language.
-    translated = [m for lang in languages for m in MESSAGES[lang] if lang not in ("en", "zh")]
+    translated = [m for lang in languages if lang not in NATIVE_LANGUAGES for m in MESSAGES[lang]]
+    first_translation_s = delta(
+        before_warm_up, scrape(stack.gateway_url), "talentdesk_stage_seconds_sum", "translate_out"
+    )
     first_translation_ms = (
-        round(
-            (
-                scrape(stack.gateway_url).get(("talentdesk_stage_seconds_sum", "translate_out"), 0)
-                - before_warm_up.get(("talentdesk_stage_seconds_sum", "translate_out"), 0)
-            )
-            * 1000
-            / len(translated),
-            2,
-        )
-        if translated
-        else None
+        round(first_translation_s * 1000 / len(translated), 2) if translated else None
     )
     cells: list[dict] = []
     stages: dict[str, dict[str, float]] = {}

@@ -13,6 +13,7 @@ from pathlib import Path
 import httpx
 from prometheus_client.parser import text_string_to_metric_families
 
+from bot.launcher.process import process_cpu_seconds
 from tests.argos_test_model import build_argosmodel
 from tests.bench.traffic import FRENCH_PIVOT, FRENCH_REPLY
 from tests.conftest import PROJECT_ROOT
@@ -117,17 +118,13 @@ def _pids(assistant: RunningAssistant) -> dict[str, int]:
 
 
 def cpu_seconds(assistant: RunningAssistant) -> dict[str, float]:
-    """CPU time (user + system, s) each process has used so far, and this process's own (the
-    load generator shares the two cores with the assistant)."""
-    ticks = os.sysconf("SC_CLK_TCK")
-    used: dict[str, float] = {}
-    for name, pid in _pids(assistant).items():
-        stat = Path(f"/proc/{pid}/stat")
-        if stat.exists():
-            # Fields after the command name (which may hold spaces): utime and stime are the
-            # 14th and 15th of the whole line.
-            fields = stat.read_text().rpartition(")")[2].split()
-            used[name] = (int(fields[11]) + int(fields[12])) / ticks
+    """CPU time (s) each process has used so far, and this process's own (the load generator
+    shares the two cores with the assistant)."""
+    used = {
+        name: seconds
+        for name, pid in _pids(assistant).items()
+        if (seconds := process_cpu_seconds(pid)) is not None
+    }
     own = os.times()
     used["load generator"] = own.user + own.system
     return used

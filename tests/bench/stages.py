@@ -12,13 +12,13 @@ from tests.bench.stack import Samples
 GATEWAY_STAGES = ("language_id", "translate_in", "rasa", "translate_out", "turn")
 
 
-def _delta(before: Samples, after: Samples, name: str, label: str = "") -> float:
+def delta(before: Samples, after: Samples, name: str, label: str = "") -> float:
     return after.get((name, label), 0.0) - before.get((name, label), 0.0)
 
 
 def _action_total(before: Samples, after: Samples) -> float:
     actions = {label for name, label in after if name == "talentdesk_action_seconds_sum"}
-    return sum(_delta(before, after, "talentdesk_action_seconds_sum", a) for a in actions)
+    return sum(delta(before, after, "talentdesk_action_seconds_sum", a) for a in actions)
 
 
 def breakdown(
@@ -36,11 +36,11 @@ def breakdown(
         end_to_end_mean_s: Their mean latency as the client saw it.
     """
     per_message = {
-        stage: _delta(*gateway, "talentdesk_stage_seconds_sum", stage) / messages
+        stage: delta(*gateway, "talentdesk_stage_seconds_sum", stage) / messages
         for stage in GATEWAY_STAGES
     }
     action = _action_total(*actions) / messages
-    retrieval = _delta(*actions, "talentdesk_retrieval_seconds_sum") / messages
+    retrieval = delta(*actions, "talentdesk_retrieval_seconds_sum") / messages
     stages = (
         per_message["language_id"]
         + per_message["translate_in"]
