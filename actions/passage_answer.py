@@ -28,12 +28,15 @@ NATIVE = ("en", "zh")
 # example) answers unless the best entry leads it by DENSE_GAP or more, where words of the
 # question found in the passage but not the entry (an article number, an amount, a name) count
 # LEXICAL_CREDIT per unit of coverage against the entry's lead (English and Chinese; the other
-# languages have no lexical side). Chosen on the tuning sets (articles_only.yml, articles.yml
-# against the 397 entry tuning questions and 110 out-of-scope ones): article-only questions
-# answered from the documents 16 of 45 -> 26 of 45, the passage tuning questions 5 -> 7 of 30,
-# entry questions taken by a passage unchanged at 6 of 397 (2 of them with the right entry
-# first, 3 before), out-of-scope questions answered from a passage 0 of 110 before and after.
-DENSE_GAP = 0.01
+# languages have no lexical side). Chosen on the tuning sets (articles_only.yml against the entry
+# tuning questions and the out-of-scope ones). With the question variants written in all 32
+# languages and more English and Chinese ones, an entry's best variant sits closer to any
+# question, so the gap rose from 0.01 to 0.03: English and Chinese article-only questions whose
+# reply has the fact 17 -> 23 of 36 (21 before the variants), entry questions taken by a passage
+# 3 -> 5 of 308, out-of-scope questions answered from a passage 0 of 238. A question in another
+# language now meets an entry's variants in its own language and the (English or Chinese)
+# passages from afar: no passage answered the 9 such tuning questions at any gap up to 0.06.
+DENSE_GAP = 0.03
 LEXICAL_CREDIT = 0.1
 
 

@@ -210,7 +210,7 @@ class KnowledgeSettings(BaseModel):
     embedding_e5_roles: bool = True
     # Below these, the FAQ action does not guess (calibrated on the tuning sets, `make eval`):
     # English (and Latin-script text of unknown language), Chinese, and every other language.
-    min_confidence_latin: float = Field(default=0.03, ge=0, le=1)
+    min_confidence_latin: float = Field(default=0.08, ge=0, le=1)
     min_confidence_chinese: float = Field(default=0.19, ge=0, le=1)
     min_confidence_other: float = Field(default=0.14, ge=0, le=1)
     suggestions: int = Field(default=3, ge=1, le=5)
