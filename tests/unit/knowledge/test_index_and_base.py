@@ -6,6 +6,7 @@ import json
 import shutil
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from actions.knowledge.base import KnowledgeBase
@@ -171,3 +172,40 @@ def test_a_query_vetoed_by_an_out_of_scope_example_still_offers_related_entries(
     assert best.confidence == 0.0 and best.related
     unrelated = index.search("zzzz qqqq", 1)[0]
     assert not unrelated.related
+
+
+def _documents_at(similarities: list[float]) -> np.ndarray:
+    """Unit vectors at the given cosine similarities to the query ``[1, 0]``."""
+    return np.array([[s, np.sqrt(1 - s * s)] for s in similarities], dtype=np.float32)
+
+
+def _index_of(folder: Path, registry, similarities_per_entry: list[list[float]]) -> KnowledgeIndex:
+    entries = load_knowledge(folder, registry.codes).entries[: len(similarities_per_entry)]
+    vectors = np.concatenate([_documents_at(s) for s in similarities_per_entry])
+    owners = [i for i, s in enumerate(similarities_per_entry) for _ in s]
+    return KnowledgeIndex(entries, MultilingualHashing(), vectors, owners, [False] * len(owners))
+
+
+QUERY = np.array([[1.0, 0.0]], dtype=np.float32)
+
+
+def test_other_languages_prefer_an_entry_whose_variants_agree_over_one_lucky_variant(
+    folder: Path, registry
+) -> None:
+    # Entry 0 has one variant shaped like the question and three about something else; entry 1's
+    # four variants all say what the question says.
+    index = _index_of(folder, registry, [[0.97, 0.5, 0.5, 0.5], [0.95, 0.95, 0.95, 0.95]])
+    lucky, agreeing = index.entries[0].id, index.entries[1].id
+    assert index.search("zzzz", 2, "fr", vector=QUERY)[0].entry.id == agreeing
+    # English ranks by the best variant (it has the lexical side to break such ties) ...
+    assert index.search("zzzz", 2, "en", vector=QUERY)[0].entry.id == lucky
+    # ... and a hit's dense score is its best variant's in every language.
+    assert index.search("zzzz", 2, "fr", vector=QUERY)[1].dense == pytest.approx(0.97)
+
+
+def test_an_entry_behind_hundreds_of_another_entrys_variants_still_gets_its_score(
+    folder: Path, registry
+) -> None:
+    index = _index_of(folder, registry, [[0.9] * 500, [0.8]])
+    hits = index.search("zzzz", 2, "fr", vector=QUERY)
+    assert [hit.dense for hit in hits] == pytest.approx([0.9, 0.8])
