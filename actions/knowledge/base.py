@@ -255,7 +255,7 @@ class KnowledgeBase:
         negative_vectors = cache.embed(negatives, "query") if negatives else None
         index = KnowledgeIndex(
             loaded.entries, self._embedder, vectors, layout.owners, layout.chinese,
-            tokenizer=None, synonyms=synonyms, negatives=negative_vectors,
+            tokenizer=None, synonyms=synonyms, negatives=negative_vectors, native=layout.native,
         )  # fmt: skip
         if rebuilt:
             self._index_dir.mkdir(parents=True, exist_ok=True)

@@ -22,6 +22,7 @@ from actions.knowledge.lexical import LexicalIndex
 from actions.knowledge.synonyms import SynonymTable
 from actions.knowledge.text import Tokenizer, has_chinese, lead_paragraph, search_group
 
+NATIVE_LANGUAGES = ("en", "zh")
 RRF_K = 60  # the usual reciprocal-rank-fusion constant: damps the weight of the very top ranks
 # (dense, lexical) weight of each ranking in the fusion, per query group (measured with
 # `make eval` on the tuning sets; see the README).
@@ -59,6 +60,8 @@ class Hit:
         related: The entry is close enough to offer as "did you mean", even when the query is
             nearer an out-of-scope example than this entry (a vague "visa problem" sits as
             close to "US visa problem" as to our visa entries: not an answer, but a lead).
+        native_dense: Best cosine similarity to one of the entry's English or Chinese documents
+            (what an article passage, written in English or Chinese, is compared with).
     """
 
     entry: KnowledgeEntry
@@ -67,6 +70,7 @@ class Hit:
     lexical: float
     confidence: float
     related: bool = False
+    native_dense: float = -1.0
 
 
 @dataclass(frozen=True)
@@ -76,20 +80,25 @@ class DenseDocument:
     text: str
     role: Role
     chinese: bool
+    native: bool = True  # English or Chinese (titles, tags and answer leads are)
 
 
 def dense_documents(
     entry: KnowledgeEntry, kinds: frozenset[str] = DOCUMENT_KINDS
 ) -> list[DenseDocument]:
     """The texts embedded for an entry: what users ask in the query role, answers as passages."""
-    asked: list[str] = []
+    asked: list[tuple[str, bool]] = []
     if "title" in kinds:
-        asked += entry.title.values()
+        asked += ((title, True) for title in entry.title.values())
     if "question" in kinds:
-        asked += (q for qs in entry.questions.values() for q in qs)
+        asked += (
+            (q, language in NATIVE_LANGUAGES)
+            for language, qs in entry.questions.items()
+            for q in qs
+        )
     if "tags" in kinds and entry.tags:
-        asked.append(", ".join(entry.tags))
-    documents = [DenseDocument(text, "query", has_chinese(text)) for text in asked]
+        asked.append((", ".join(entry.tags), True))
+    documents = [DenseDocument(text, "query", has_chinese(text), native) for text, native in asked]
     if "lead" in kinds:
         documents += [
             DenseDocument(lead_paragraph(answer), "passage", language == "zh")
@@ -115,6 +124,7 @@ class DocumentLayout:
     roles: list[Role]
     owners: list[int]
     chinese: list[bool]
+    native: list[bool]
 
     def embed(self, embed: Callable[[list[str], Role], np.ndarray]) -> np.ndarray:
         """All documents' vectors in order, each embedded in its role."""
@@ -135,13 +145,14 @@ def document_layout(
     entries: Sequence[KnowledgeEntry], kinds: frozenset[str] = DOCUMENT_KINDS
 ) -> DocumentLayout:
     """The dense documents of ``entries`` in index order."""
-    layout = DocumentLayout([], [], [], [])
+    layout = DocumentLayout([], [], [], [], [])
     for position, entry in enumerate(entries):
         for document in dense_documents(entry, kinds):
             layout.texts.append(document.text)
             layout.roles.append(document.role)
             layout.owners.append(position)
             layout.chinese.append(document.chinese)
+            layout.native.append(document.native)
     return layout
 
 
@@ -159,6 +170,7 @@ class KnowledgeIndex:
         synonyms: Synonym groups applied to the lexical side.
         negatives: Vectors of out-of-scope examples (other countries' procedures, chat), in
             the query role: a query closer to one of them than to its best entry is rejected.
+        native: For each vector, whether its document is English or Chinese (all by default).
     """
 
     def __init__(
@@ -171,6 +183,7 @@ class KnowledgeIndex:
         tokenizer: Tokenizer | None = None,
         synonyms: SynonymTable | None = None,
         negatives: np.ndarray | None = None,
+        native: Sequence[bool] | None = None,
     ) -> None:
         if len(vectors) != len(owners):
             raise ValueError("one owner per vector is needed")
@@ -179,6 +192,7 @@ class KnowledgeIndex:
         self._multilingual = embedder.multilingual
         self._owners = np.asarray(owners, dtype=np.int64)
         self._chinese = np.asarray(chinese, dtype=bool)
+        self._native = np.ones(len(owners), dtype=bool) if native is None else np.asarray(native)
         self._tokenizer = tokenizer or Tokenizer(tag for entry in entries for tag in entry.tags)
         self._synonyms = synonyms or SynonymTable([])
         self._negatives = negatives if negatives is not None and len(negatives) else None
@@ -222,7 +236,7 @@ class KnowledgeIndex:
         )
         return cls(
             entries, embedder, vectors, layout.owners, layout.chinese, tokenizer, synonyms,
-            negative_vectors,
+            negative_vectors, layout.native,
         )  # fmt: skip
 
     def __len__(self) -> int:
@@ -248,7 +262,7 @@ class KnowledgeIndex:
         group = search_group(query, language)
         if vector is None:
             vector = self.query_vector(query)
-        dense, agreement = self._dense_scores(vector, group == "zh")
+        dense, agreement, native = self._dense_scores(vector, group == "zh")
         negative = self.negative_similarity(vector)
         terms = self._tokenizer.tokens(self._synonyms.expand(query))
         lexical, coverage = self._lexical.scores(terms)
@@ -272,6 +286,7 @@ class KnowledgeIndex:
                 ),
                 related=confidence(float(dense[i]), float(coverage[i]), group, self._multilingual)
                 > 0,
+                native_dense=float(native[i]),
             )
             for i in order
         ]
@@ -286,12 +301,15 @@ class KnowledgeIndex:
         """The query's embedding (one row), for checks beside the search."""
         return self._embedder.embed([query], "query")
 
-    def _dense_scores(self, vector: np.ndarray, chinese: bool) -> tuple[np.ndarray, np.ndarray]:
-        """Per entry: its best document's similarity, and the mean of its next
-        AGREEMENT_DOCUMENTS documents' (the best again when it has no other)."""
+    def _dense_scores(
+        self, vector: np.ndarray, chinese: bool
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Per entry: its best document's similarity, the mean of its next AGREEMENT_DOCUMENTS
+        documents' (the best again when it has no other), and its best English or Chinese
+        document's similarity."""
         best = np.full(len(self.entries), -1.0, dtype=np.float32)
         if self.faiss_index.ntotal == 0:
-            return best, best.copy()
+            return best, best.copy(), best.copy()
         # Every document is scored: an entry has question variants in many languages, so a
         # fixed number of nearest documents could cover only a handful of entries.
         similarities, rows = self.faiss_index.search(vector, self.faiss_index.ntotal)
@@ -303,6 +321,9 @@ class KnowledgeIndex:
             similarities, rows = similarities[same_script], rows[same_script]
         owners = self._owners[rows]
         np.maximum.at(best, owners, similarities)
+        native = np.full(len(self.entries), -1.0, dtype=np.float32)
+        in_native = self._native[rows]
+        np.maximum.at(native, owners[in_native], similarities[in_native])
         # FAISS returns the documents best first; a stable sort by entry keeps that order within
         # each entry, so a document's place among its entry's is its position minus the entry's
         # first position.
@@ -316,7 +337,7 @@ class KnowledgeIndex:
         np.add.at(totals, grouped[runners_up], similarities[by_entry][runners_up])
         np.add.at(counts, grouped[runners_up], 1)
         agreement = np.where(counts > 0, totals / np.maximum(counts, 1), best)
-        return best, agreement.astype(np.float32)
+        return best, agreement.astype(np.float32), native
 
 
 # e5's cosines are compressed: unrelated texts still score about 0.75, so the dense side's

@@ -144,8 +144,9 @@ def test_a_sure_passage_answers_unless_the_best_entry_clearly_leads_it() -> None
     def passage(dense: float, lexical: float, confidence: float = 0.4) -> PassageHit:
         return PassageHit(mock.Mock(spec=Passage), 0.0, dense, lexical, confidence)
 
-    def entry(dense: float, lexical: float) -> Hit:
-        return Hit(mock.Mock(), 0.0, dense, lexical, 0.9)
+    def entry(dense: float, lexical: float, native: float | None = None) -> Hit:
+        native_dense = dense if native is None else native
+        return Hit(mock.Mock(), 0.0, dense, lexical, 0.9, native_dense=native_dense)
 
     assert passage_wins(passage(0.85, 0.5), None, "en")
     assert not passage_wins(passage(0.85, 0.5, confidence=0.0), None, "en")  # not sure at all
@@ -157,3 +158,8 @@ def test_a_sure_passage_answers_unless_the_best_entry_clearly_leads_it() -> None
     assert passage_wins(passage(0.85, 0.9), entry(0.85 + DENSE_GAP + credit / 2, 0.4), "en")
     # ...except where there is no lexical side.
     assert not passage_wins(passage(0.85, 0.9), entry(0.85 + DENSE_GAP + credit / 2, 0.4), "other")
+    # A question in another language meets the entry's variants in its own language from close
+    # by; the English and Chinese passage is weighed against the entry's English and Chinese.
+    in_language_variant = entry(0.85 + DENSE_GAP * 3, 0.0, native=0.85 + DENSE_GAP / 2)
+    assert passage_wins(passage(0.85, 0.0), in_language_variant, "other")
+    assert not passage_wins(passage(0.85, 0.0), in_language_variant, "en")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -11,7 +12,7 @@ import pytest
 
 from actions.knowledge.base import KnowledgeBase
 from actions.knowledge.embedder import HashingEmbedder
-from actions.knowledge.index import KnowledgeIndex, confidence
+from actions.knowledge.index import KnowledgeIndex, confidence, dense_documents
 from actions.knowledge.loader import load_knowledge
 from actions.knowledge.synonyms import SynonymTable
 from tests.unit.knowledge.helpers import write_entry, write_knowledge
@@ -209,3 +210,23 @@ def test_an_entry_behind_hundreds_of_another_entrys_variants_still_gets_its_scor
     index = _index_of(folder, registry, [[0.9] * 500, [0.8]])
     hits = index.search("zzzz", 2, "fr", vector=QUERY)
     assert [hit.dense for hit in hits] == pytest.approx([0.9, 0.8])
+
+
+def test_a_hit_carries_its_best_english_or_chinese_documents_similarity(
+    folder: Path, registry
+) -> None:
+    entries = load_knowledge(folder, registry.codes).entries[:1]
+    index = KnowledgeIndex(
+        entries, MultilingualHashing(), _documents_at([0.97, 0.8]), [0, 0], [False, False],
+        native=[False, True],
+    )  # fmt: skip
+    hit = index.search("zzzz", 1, "fr", vector=QUERY)[0]
+    assert hit.dense == pytest.approx(0.97) and hit.native_dense == pytest.approx(0.8)
+
+
+def test_only_english_and_chinese_documents_count_as_native(folder: Path, registry) -> None:
+    entry = load_knowledge(folder, registry.codes).entries[0]
+    french = replace(entry, questions={**entry.questions, "fr": ["Où acheter une carte SIM ?"]})
+    native = {d.text: d.native for d in dense_documents(french)}
+    assert native["Où acheter une carte SIM ?"] is False
+    assert all(native[q] for q in entry.questions["en"] + entry.questions["zh"])
