@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from actions.knowledge.loader import load_knowledge
+from bot.language.registry import LanguageRegistry
 from bot.launcher.process import is_healthy
 from bot.storage.database import create_database_engine
 from bot.storage.unanswered import UnansweredLog
@@ -196,9 +197,9 @@ def test_did_you_mean_buttons_continue_the_conversation(
     reply = chat.send("visa problem")
     suggestion = next(m for m in reply if buttons(m))
     # "Did you mean" mixes likely intents and knowledge entries: press the first entry.
-    titles = {
-        entry.title["en"] for entry in load_knowledge(bot_assistant.knowledge, ["en", "zh"]).entries
-    }
+    entries = load_knowledge(bot_assistant.knowledge, LanguageRegistry.load().codes).entries
+    assert entries
+    titles = {entry.title["en"] for entry in entries}
     first = next(b for b in buttons(suggestion) if b["text"] in titles)
     assert all(len(b["callback_data"].encode()) <= 64 for b in buttons(suggestion))
     answer = chat.texts(chat.press(suggestion, first["callback_data"]))
