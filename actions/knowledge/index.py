@@ -40,9 +40,8 @@ ENGLISH_MODEL_WEIGHTS = {"en": (1.0, 1.0), "zh": (0.0, 1.0), "other": (1.0, 1.0)
 # lost my social insurance card, what do I do?" for "I lost my passport, what do I do?") then
 # does not outrank an entry whose variants agree. English and Chinese have the lexical side for
 # that (blended at 0.5 over the next 1-2 documents: English hit@1 0.928 -> 0.902, Chinese
-# 0.935 -> 0.935-0.942). Chosen on the
-# tuning sets: other languages' hit@1 0.831 ->
-# 0.910 (89 questions; weights 0.5-0.7 over the next 2-4 documents all gave 0.90-0.93).
+# 0.935 -> 0.935-0.942). Chosen on the tuning sets: other languages' hit@1 0.831 -> 0.910 (89
+# questions; weights 0.5-0.7 over the next 2-4 documents all gave 0.90-0.93).
 AGREEMENT_WEIGHT = 0.5
 AGREEMENT_DOCUMENTS = 3
 # Which documents an entry contributes to the dense side.
