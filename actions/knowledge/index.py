@@ -17,12 +17,11 @@ import faiss
 import numpy as np
 
 from actions.knowledge.embedder import Embedder, Role
-from actions.knowledge.entry import KnowledgeEntry
+from actions.knowledge.entry import REQUIRED_LANGUAGES, KnowledgeEntry
 from actions.knowledge.lexical import LexicalIndex
 from actions.knowledge.synonyms import SynonymTable
 from actions.knowledge.text import Tokenizer, has_chinese, lead_paragraph, search_group
 
-NATIVE_LANGUAGES = ("en", "zh")
 RRF_K = 60  # the usual reciprocal-rank-fusion constant: damps the weight of the very top ranks
 # (dense, lexical) weight of each ranking in the fusion, per query group (measured with
 # `make eval` on the tuning sets; see the README).
@@ -93,7 +92,7 @@ def dense_documents(
         asked += ((title, True) for title in entry.title.values())
     if "question" in kinds:
         asked += (
-            (q, language in NATIVE_LANGUAGES)
+            (q, language in REQUIRED_LANGUAGES)
             for language, qs in entry.questions.items()
             for q in qs
         )

@@ -11,7 +11,6 @@ from typing import Any
 import pytest
 
 from actions.knowledge.loader import load_knowledge
-from bot.language.registry import LanguageRegistry
 from bot.launcher.process import is_healthy
 from bot.storage.database import create_database_engine
 from bot.storage.unanswered import UnansweredLog
@@ -191,13 +190,13 @@ def test_the_language_menu_then_a_third_language(
 
 
 def test_did_you_mean_buttons_continue_the_conversation(
-    bot_assistant: RunningAssistant, fake: FakeTelegram
+    bot_assistant: RunningAssistant, fake: FakeTelegram, registry
 ) -> None:
     chat = Chat(fake, 1004)
     reply = chat.send("visa problem")
     suggestion = next(m for m in reply if buttons(m))
     # "Did you mean" mixes likely intents and knowledge entries: press the first entry.
-    entries = load_knowledge(bot_assistant.knowledge, LanguageRegistry.load().codes).entries
+    entries = load_knowledge(bot_assistant.knowledge, registry.codes).entries
     assert entries
     titles = {entry.title["en"] for entry in entries}
     first = next(b for b in buttons(suggestion) if b["text"] in titles)

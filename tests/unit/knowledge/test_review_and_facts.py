@@ -16,7 +16,6 @@ from actions.knowledge.base import KnowledgeBase
 from actions.knowledge.embedder import HashingEmbedder
 from actions.knowledge.facts import Facts, literal_uses
 from actions.knowledge.loader import entry_files, load_knowledge
-from bot.language.registry import LanguageRegistry
 from bot.storage.database import ensure_schema
 from bot.storage.unanswered import UnansweredLog
 from tests.conftest import PROJECT_ROOT
@@ -120,8 +119,8 @@ def test_a_home_page_source_is_a_warning_that_names_the_fix(folder, registry, ca
     assert len(result.home_page_sources) == len(result.entries) - 1
 
 
-def test_no_shipped_entry_cites_a_home_page() -> None:
-    result = load_knowledge(PROJECT_ROOT / "knowledge", LanguageRegistry.load().codes, TODAY)
+def test_no_shipped_entry_cites_a_home_page(registry) -> None:
+    result = load_knowledge(PROJECT_ROOT / "knowledge", registry.codes, TODAY)
     assert result.entries
     assert [str(p.path.name) + ": " + p.message for p in result.home_page_sources] == []
 
