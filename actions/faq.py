@@ -132,7 +132,7 @@ class ActionAnswerFromKnowledge(Action):
         # A passage answers unless the best entry clearly leads it (see passage_wins). With
         # entries first always, a dropped-in notice never answered: the weak English threshold
         # let a loosely related entry ("opening hours" for "free parking at the hall") go first.
-        if passage is not None and passage_wins(passage, best, group):
+        if passage is not None and passage_wins(passage, best, group, threshold):
             await self._answer_from_passage(dispatcher, tracker, context, query, passage)
             return []
         if best is not None and entry_confidence >= threshold:

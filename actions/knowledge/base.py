@@ -192,8 +192,8 @@ class KnowledgeBase:
         """The best entries and the best article passages for ``query``, the query embedded
         once (CPU-bound: call it from a worker thread).
 
-        A query nearer an out-of-scope example than to a passage is not answered from it, as
-        with entries: without that check, "open a bank account in Switzerland" was quoted
+        A query nearer an out-of-scope example than to the passage and to every entry is not
+        answered from it: without that check, "open a bank account in Switzerland" was quoted
         from the first-week guide on the tuning set.
         """
         started = time.perf_counter()
@@ -204,7 +204,10 @@ class KnowledgeBase:
         vector = index.query_vector(query)
         hits = index.search(query, k, language, vector=vector)
         negative = index.negative_similarity(vector)
-        passages = self.passages.search(query, 1, language, vector=vector, negative=negative)
+        nearest_entry = max((hit.dense for hit in hits), default=-1.0)
+        passages = self.passages.search(
+            query, 1, language, vector=vector, negative=negative, nearest_entry=nearest_entry
+        )
         if self._observe_search is not None:
             self._observe_search(time.perf_counter() - started)
         return hits, passages

@@ -31,11 +31,32 @@ from actions.passage_answer import passage_wins, send_passage_answer
 from bot.language.registry import LanguageRegistry
 from bot.settings import Settings
 from tests.eval.retrieval_eval import contains_fact
-from tests.eval.retrieval_sets import load_report_set
+from tests.eval.retrieval_sets import EvalSet, load_report_set, load_tuning_set
 
 ROOT = Path(__file__).resolve().parents[2]
 REPORT_SET = ROOT / "tests" / "eval" / "report" / "articles"
+TUNING_SET = ROOT / "tests" / "eval" / "tuning"
+# The tuning files' lists of article questions (the entry tuning sets share the folder).
+TUNING_KEYS = ("passage_questions", "articles_only")
 OUTPUT = ROOT / "var" / "eval" / "articles.json"
+
+
+def load_tuning_questions(folder: Path = TUNING_SET) -> list[dict]:
+    """``{text, lang, document, facts}`` for every article question of the tuning files."""
+    questions = []
+    for path in sorted(folder.glob("*.yml")):
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        for item in (item for key in TUNING_KEYS for item in data.get(key, [])):
+            facts = item["fact"] if isinstance(item["fact"], list) else [item["fact"]]
+            questions.append(
+                {
+                    "text": str(item["text"]),
+                    "lang": str(item["lang"]),
+                    "document": str(item["family"]),
+                    "facts": tuple(str(fact) for fact in facts),
+                }
+            )
+    return questions
 
 
 def load_questions(folder: Path = REPORT_SET) -> list[dict]:
@@ -68,10 +89,14 @@ def reply_of(base: KnowledgeBase, question: dict, thresholds: dict[str, float]) 
     result = {
         "passage_first": passage is not None and passage.passage.family == question["document"]
     }
-    if passage is not None and passage_wins(passage, best, group):
+    if passage is not None and passage_wins(passage, best, group, threshold):
         dispatcher = CollectingDispatcher()
         send_passage_answer(dispatcher, passage, base.passages, question["text"], reader)
-        text = str(dispatcher.messages[0]["custom"]["text"])
+        custom = dispatcher.messages[0]["custom"]
+        # As the user reads it: the quoted sentences and the note naming the document and its
+        # section ("… › Article 29: extending the stay on a visa"; see _quoted_note in
+        # bot.conversation.service).
+        text = f"{custom['text']}\n{custom['data']['reference']}"
         return result | {"answered_from": "passage", "text": text}
     if best is not None and entry_confidence >= threshold:
         return result | {"answered_from": "entry", "text": best.entry.answer_in(reader)[0]}
@@ -120,15 +145,18 @@ def evaluate(base: KnowledgeBase, settings: Settings, questions: list[dict]) -> 
     return {"languages": table, "misses": misses}
 
 
-def qa_questions_taken_by_passages(base: KnowledgeBase) -> dict:
-    """How many Q&A report questions a passage answers instead of their entry (the cost)."""
+def qa_questions_taken_by_passages(
+    base: KnowledgeBase, thresholds: dict[str, float], qa_set: EvalSet
+) -> dict:
+    """How many Q&A questions a passage answers instead of their entry (the cost)."""
     taken = right_entry_lost = 0
-    questions = load_report_set().questions
+    questions = qa_set.questions
     for question in questions:
         hits, passages = base.search_with_passages(question.text, 3, question.lang)
         if not hits or not passages:
             continue
-        if passage_wins(passages[0], hits[0], search_group(question.text, question.lang)):
+        group = search_group(question.text, question.lang)
+        if passage_wins(passages[0], hits[0], group, thresholds[group]):
             taken += 1
             right_entry_lost += hits[0].entry.id == question.expected
     return {"questions": len(questions), "taken": taken, "right_entry_lost": right_entry_lost}
@@ -136,7 +164,13 @@ def qa_questions_taken_by_passages(base: KnowledgeBase) -> dict:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.parse_args(argv)
+    parser.add_argument(
+        "--set",
+        choices=("report", "tuning"),
+        default="report",
+        help="the frozen report set (default) or the tuning questions (for choosing rules)",
+    )
+    args = parser.parse_args(argv)
     settings = Settings()
     base = KnowledgeBase(
         settings.path(settings.knowledge.folder),
@@ -145,8 +179,10 @@ def main(argv: list[str] | None = None) -> int:
         LanguageRegistry.load().codes,
     )
     base.warm_up()
-    report = evaluate(base, settings, load_questions())
-    print("Articles, frozen report set (answers quoted from documents)")
+    tuning = args.set == "tuning"
+    report = evaluate(base, settings, load_tuning_questions() if tuning else load_questions())
+    name = "tuning questions" if tuning else "frozen report set"
+    print(f"Articles, {name} (answers quoted from documents)")
     print(f"  {'lang':<5}{'n':>4}{'passage@1':>11}{'from passage':>14}{'fact':>7}"
           f"{'tfidf@1':>9}{'tfidf fact':>12}")  # fmt: skip
     for language, row in report["languages"].items():
@@ -154,15 +190,17 @@ def main(argv: list[str] | None = None) -> int:
             f"  {language:<5}{row['n']:>4}{row['passage@1']:>11.3f}{row['from_passage']:>14.3f}"
             f"{row['fact']:>7.3f}{row['tfidf@1']:>9.3f}{row['tfidf_fact']:>12.3f}"
         )
-    cost = qa_questions_taken_by_passages(base)
+    qa_set = load_tuning_set() if tuning else load_report_set()
+    cost = qa_questions_taken_by_passages(base, settings.knowledge.thresholds, qa_set)
     report["qa_taken_by_passages"] = cost
     print(
-        f"  Q&A report questions answered from a passage instead: {cost['taken']} of"
+        f"  Q&A {args.set} questions answered from a passage instead: {cost['taken']} of"
         f" {cost['questions']} ({cost['right_entry_lost']} whose best entry was the right one)"
     )
+    output = OUTPUT.with_name("articles-tuning.json") if tuning else OUTPUT
     OUTPUT.parent.mkdir(parents=True, exist_ok=True)
-    OUTPUT.write_text(json.dumps(report, ensure_ascii=False, indent=2), encoding="utf-8")
-    print(f"  report: {OUTPUT.relative_to(ROOT)}")
+    output.write_text(json.dumps(report, ensure_ascii=False, indent=2), encoding="utf-8")
+    print(f"  report: {output.relative_to(ROOT)}")
     return 0
 
 

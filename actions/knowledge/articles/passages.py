@@ -8,6 +8,7 @@ the units people cite. Paragraphs under one heading are grouped up to about
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -59,6 +60,11 @@ class Passage:
 def sentences(text: str) -> list[str]:
     """The sentences of ``text`` (Latin and Chinese punctuation)."""
     return [s.strip() for s in SENTENCE.findall(text) if s.strip()]
+
+
+def passage_sentences(text: str) -> list[str]:
+    """The sentences of a passage, across its paragraph breaks."""
+    return sentences(text.replace("\n", " "))
 
 
 def split_passages(document: ParsedDocument, path: str, family: str) -> list[Passage]:
@@ -116,23 +122,37 @@ def _pack(texts: list[str]) -> list[str]:
     return packed
 
 
+# How much one shared query term adds to a sentence's similarity when the best sentence is
+# chosen: the meaning decides (it works across languages, where no term is shared), a shared
+# term breaks near-ties.
+TERM_WEIGHT = 0.01
+
+
 def answering_sentences(
-    text: str, query: str, tokenizer: Tokenizer, keep: int = 3
+    text: str,
+    query: str,
+    tokenizer: Tokenizer,
+    keep: int = 3,
+    similarities: Sequence[float] | None = None,
 ) -> tuple[list[str], int]:
     """The sentences of a passage that answer ``query``, and which of them is the best.
 
-    The best sentence shares the most query terms; its neighbours are kept for context, up
-    to ``keep`` sentences in their original order.
+    The best sentence is the one nearest the query in meaning (``similarities``, one per
+    sentence of :func:`passage_sentences`, when the caller has them), shared query terms breaking
+    near-ties; without similarities, the one sharing the most query terms. Its neighbours are
+    kept for context, up to ``keep`` sentences in their original order.
 
     Returns:
         The kept sentences, and the index of the best one among them.
     """
-    found = sentences(text.replace("\n", " "))
+    found = passage_sentences(text)
     if len(found) <= 1:
         return found or [text], 0
     terms = set(tokenizer.tokens(query))
-    overlap = [len(terms & set(tokenizer.tokens(sentence))) for sentence in found]
-    best = max(range(len(found)), key=lambda i: (overlap[i], -i))
+    scores = [float(len(terms & set(tokenizer.tokens(sentence)))) for sentence in found]
+    if similarities is not None and len(similarities) == len(found):
+        scores = [float(s) + TERM_WEIGHT * o for s, o in zip(similarities, scores, strict=True)]
+    best = max(range(len(found)), key=lambda i: (scores[i], -i))
     start = max(0, min(best - (keep - 1) // 2, len(found) - keep))
     kept = found[start : start + keep]
     return kept, best - start

@@ -141,25 +141,38 @@ def test_a_sure_passage_answers_unless_the_best_entry_clearly_leads_it() -> None
     from actions.knowledge.index import Hit
     from actions.passage_answer import DENSE_GAP, LEXICAL_CREDIT, passage_wins
 
+    SURE = 0.5  # the confidence at which the entry would answer
+
     def passage(dense: float, lexical: float, confidence: float = 0.4) -> PassageHit:
         return PassageHit(mock.Mock(spec=Passage), 0.0, dense, lexical, confidence)
 
-    def entry(dense: float, lexical: float, native: float | None = None) -> Hit:
+    def entry(
+        dense: float, lexical: float, native: float | None = None, confidence: float = 0.9
+    ) -> Hit:
         native_dense = dense if native is None else native
-        return Hit(mock.Mock(), 0.0, dense, lexical, 0.9, native_dense=native_dense)
+        return Hit(mock.Mock(), 0.0, dense, lexical, confidence, native_dense=native_dense)
 
-    assert passage_wins(passage(0.85, 0.5), None, "en")
-    assert not passage_wins(passage(0.85, 0.5, confidence=0.0), None, "en")  # not sure at all
+    assert passage_wins(passage(0.85, 0.5), None, "en", SURE)
+    assert not passage_wins(passage(0.85, 0.5, confidence=0.0), None, "en", SURE)  # not sure at all
     # The entry's cosine runs higher for the same relevance: a small lead is not enough.
-    assert passage_wins(passage(0.85, 0.5), entry(0.85 + DENSE_GAP / 2, 0.5), "en")
-    assert not passage_wins(passage(0.85, 0.5), entry(0.85 + DENSE_GAP * 2, 0.5), "en")
+    assert passage_wins(passage(0.85, 0.5), entry(0.85 + DENSE_GAP / 2, 0.5), "en", SURE)
+    assert not passage_wins(passage(0.85, 0.5), entry(0.85 + DENSE_GAP * 2, 0.5), "en", SURE)
     # Words of the question that only the passage has count against the entry's lead...
     credit = LEXICAL_CREDIT * 0.5
-    assert passage_wins(passage(0.85, 0.9), entry(0.85 + DENSE_GAP + credit / 2, 0.4), "en")
+    assert passage_wins(passage(0.85, 0.9), entry(0.85 + DENSE_GAP + credit / 2, 0.4), "en", SURE)
     # ...except where there is no lexical side.
-    assert not passage_wins(passage(0.85, 0.9), entry(0.85 + DENSE_GAP + credit / 2, 0.4), "other")
+    assert not passage_wins(
+        passage(0.85, 0.9), entry(0.85 + DENSE_GAP + credit / 2, 0.4), "other", SURE
+    )
     # A question in another language meets the entry's variants in its own language from close
-    # by; the English and Chinese passage is weighed against the entry's English and Chinese.
-    in_language_variant = entry(0.85 + DENSE_GAP * 3, 0.0, native=0.85 + DENSE_GAP / 2)
-    assert passage_wins(passage(0.85, 0.0), in_language_variant, "other")
-    assert not passage_wins(passage(0.85, 0.0), in_language_variant, "en")
+    # by; the English and Chinese passage is weighed against the entry's English and Chinese,
+    # where no entry answers confidently.
+    unsure = entry(0.85 + DENSE_GAP * 3, 0.0, native=0.85 + DENSE_GAP / 2, confidence=SURE / 2)
+    assert passage_wins(passage(0.85, 0.0), unsure, "other", SURE)
+    assert not passage_wins(passage(0.85, 0.0), unsure, "en", SURE)
+    # An entry that would answer confidently keeps its staff-written answer.
+    sure = entry(0.85 + DENSE_GAP * 3, 0.0, native=0.85 + DENSE_GAP / 2, confidence=SURE)
+    assert not passage_wins(passage(0.85, 0.0), sure, "other", SURE)
+    # Nor does a passage answer when the entry's English or Chinese documents clearly lead it.
+    ahead = entry(0.85 + DENSE_GAP * 3, 0.0, native=0.85 + DENSE_GAP * 2, confidence=SURE / 2)
+    assert not passage_wins(passage(0.85, 0.0), ahead, "other", SURE)

@@ -73,3 +73,22 @@ def test_the_answering_sentence_is_found_with_its_neighbours() -> None:
         "Tax returns are due by 30 June.",
         "Refunds are paid to a bank account.",
     ]
+
+
+def test_the_sentence_nearest_in_meaning_answers_where_no_word_is_shared() -> None:
+    # A French question shares no term with the English passage shown to its reader: the
+    # sentences' similarities to the question decide, as the passage index supplies them.
+    text = "The hall has seven counters. It opened in 2026. Tax returns are due by 30 June."
+    query = "Quand faut-il déclarer ses impôts ?"
+    assert answering_sentences(text, query, Tokenizer())[0][0] == "The hall has seven counters."
+    kept, best = answering_sentences(text, query, Tokenizer(), similarities=[0.80, 0.81, 0.88])
+    assert kept[best] == "Tax returns are due by 30 June."
+
+
+def test_shared_terms_only_break_near_ties_in_meaning() -> None:
+    text = "Tax returns are filed online. Refunds are paid within a month."
+    query = "how long until I get my tax refund"
+    kept, best = answering_sentences(text, query, Tokenizer(), similarities=[0.80, 0.80])
+    assert kept[best] == "Tax returns are filed online."  # "tax" is shared
+    kept, best = answering_sentences(text, query, Tokenizer(), similarities=[0.80, 0.85])
+    assert kept[best] == "Refunds are paid within a month."

@@ -3,7 +3,10 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import numpy as np
+
 from actions.knowledge.articles.check import check_documents
+from actions.knowledge.articles.passages import passage_sentences
 from actions.knowledge.articles.store import PassageIndex, document_files
 from actions.knowledge.embedder import HashingEmbedder, Role
 from tests.unit.knowledge.articles.helpers import (
@@ -47,14 +50,22 @@ def test_only_changed_documents_are_read_again(tmp_path: Path) -> None:
     index = PassageIndex(folder, tmp_path / "cache", embedder)
     first = index.refresh()
     assert (first.documents, first.reread, first.problems) == (3, 3, [])
-    assert first.embedded == first.passages > 0
+    # Each passage and each of its sentences (an answer marks its best sentence by meaning).
+    expected = {p.indexed_text() for p in index.passages} | {
+        sentence for p in index.passages for sentence in passage_sentences(p.text)
+    }
+    assert first.passages > 0
+    assert set(embedder.embedded) == expected
+    assert first.embedded == len(expected) == len(embedder.embedded)
 
     assert index.refresh().reread == 0
     path = folder / "tax.en.md"
     path.write_text(TAX_MARKDOWN + "\n## Leaving China\n\nPrint a tax payment record.\n")
     changed = index.refresh()
-    assert (changed.reread, changed.embedded) == (1, 1)
-    assert embedder.embedded[-1].endswith("Print a tax payment record.")
+    # The new passage and its one sentence; nothing else is embedded again.
+    assert (changed.reread, changed.embedded) == (1, 2)
+    assert embedder.embedded[-2].endswith("Print a tax payment record.")
+    assert embedder.embedded[-1] == "Print a tax payment record."
 
     # A fresh index (a restart) reads every file but embeds nothing: vectors are cached.
     again = PassageIndex(folder, tmp_path / "cache", embedder).refresh()
@@ -71,6 +82,20 @@ def test_search_finds_the_passage_and_its_translation(tmp_path: Path) -> None:
     chinese = index.search("年度汇算什么时候办理", 1)[0]
     assert chinese.passage.document == "tax.zh.pdf"
     assert index.sibling(chinese.passage, "en") == best.passage
+
+
+def test_each_sentence_of_a_passage_has_its_similarity_to_the_query(tmp_path: Path) -> None:
+    embedder = HashingEmbedder()
+    index = PassageIndex(articles(tmp_path), tmp_path / "cache", embedder)
+    index.refresh()
+    hit = index.search("when is the annual reconciliation of income tax", 1)[0]
+    found = passage_sentences(hit.passage.text)
+    assert hit.query_vector is not None
+    similarities = index.sentence_similarities(hit.passage, hit.query_vector)
+    assert similarities is not None and len(similarities) == len(found) > 1
+    # The same sentence as the query is the nearest (the hashing embedder shares words only).
+    vector = embedder.embed([found[-1]], "query")
+    assert int(np.argmax(index.sentence_similarities(hit.passage, vector))) == len(found) - 1
 
 
 def test_broken_scanned_and_duplicate_documents_are_skipped_and_reported(
@@ -111,3 +136,27 @@ def test_a_removed_document_leaves_the_index(tmp_path: Path) -> None:
     (folder / "insurance.en.docx").unlink()
     assert index.refresh().documents == 2
     assert all(p.document != "insurance.en.docx" for p in index.passages)
+
+
+class MultilingualHashing(HashingEmbedder):
+    """The hashing embedder on the multilingual path, where out-of-scope examples count."""
+
+    @property
+    def multilingual(self) -> bool:
+        return True
+
+
+def test_a_passage_is_out_of_scope_only_when_an_example_is_nearer_than_it_and_every_entry(
+    tmp_path: Path,
+) -> None:
+    index = PassageIndex(articles(tmp_path), tmp_path / "cache", MultilingualHashing())
+    index.refresh()
+    query = index.passages[0].indexed_text()
+    (hit,) = index.search(query, 1)
+    assert hit.confidence > 0
+    nearer = hit.dense + 0.01
+    assert index.search(query, 1, negative=nearer)[0].confidence == 0.0
+    # An entry of ours nearer than the example: the question is in scope, and the passage
+    # (whose cosine to a question runs lower than a question's) may answer it.
+    kept = index.search(query, 1, negative=nearer, nearest_entry=nearer + 0.05)[0]
+    assert kept.confidence == hit.confidence
