@@ -364,12 +364,15 @@ DENSE_FLOOR = {"en": 0.86, "zh": 0.86, "other": 0.905}
 DENSE_CEILING = 0.95
 LEXICAL_SCALE = 3.0
 # A query whose nearest out-of-scope example is closer than (best entry - margin) is rejected.
-# The other languages have 32 examples each (actions/knowledge/data/out_of_scope.yml); their
+# The other languages have 48 examples each (actions/knowledge/data/out_of_scope.yml); their
 # floor and margin trade answers for rejection toward rejection, since an unsure question still
-# gets the entries as "did you mean": on the tuning sets 0.953 of 149 out-of-scope questions
-# rejected with 0.775 of 89 questions answered right and confidently (0.933 and 0.820 at the
-# floor with a 0.02 margin).
-NEGATIVE_MARGIN = {"en": 0.03, "zh": 0.03, "other": 0.01}
+# gets the entries as "did you mean". On the tuning sets (2026-12-03, with 180 more in-scope and
+# 160 more out-of-scope questions in other languages, written apart): at a 0.02 margin 0.951 of
+# 309 out-of-scope questions rejected, every language at 0.90 or more but vi (15 of 19), with
+# 0.658 of 269 questions answered right and confidently; at 0.01, 0.922 (six languages below
+# 0.90) and 0.691. "Open a bank account in Singapore" sits close to "open a bank account as a
+# foreigner": a place name is all that separates them, and the examples must carry it.
+NEGATIVE_MARGIN = {"en": 0.03, "zh": 0.03, "other": 0.02}
 
 
 def confidence(
