@@ -41,21 +41,23 @@ TUNING_KEYS = ("passage_questions", "articles_only")
 OUTPUT = ROOT / "var" / "eval" / "articles.json"
 
 
+def _question(text: object, language: object, document: object, fact: object) -> dict:
+    facts = fact if isinstance(fact, list) else [fact]
+    return {
+        "text": str(text),
+        "lang": str(language),
+        "document": str(document),
+        "facts": tuple(str(one) for one in facts),
+    }
+
+
 def load_tuning_questions(folder: Path = TUNING_SET) -> list[dict]:
     """``{text, lang, document, facts}`` for every article question of the tuning files."""
     questions = []
     for path in sorted(folder.glob("*.yml")):
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
         for item in (item for key in TUNING_KEYS for item in data.get(key, [])):
-            facts = item["fact"] if isinstance(item["fact"], list) else [item["fact"]]
-            questions.append(
-                {
-                    "text": str(item["text"]),
-                    "lang": str(item["lang"]),
-                    "document": str(item["family"]),
-                    "facts": tuple(str(fact) for fact in facts),
-                }
-            )
+            questions.append(_question(item["text"], item["lang"], item["family"], item["fact"]))
     return questions
 
 
@@ -65,15 +67,7 @@ def load_questions(folder: Path = REPORT_SET) -> list[dict]:
     for path in sorted(folder.glob("*.yml")):
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
         for item in data["questions"]:
-            facts = item["fact"] if isinstance(item["fact"], list) else [item["fact"]]
-            questions.append(
-                {
-                    "text": str(item["text"]),
-                    "lang": str(data["lang"]),
-                    "document": str(item["document"]),
-                    "facts": tuple(str(fact) for fact in facts),
-                }
-            )
+            questions.append(_question(item["text"], data["lang"], item["document"], item["fact"]))
     return questions
 
 
