@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
+from actions.knowledge.embedder import HashingEmbedder
 from bot.errors import AssistantUnavailableError
+
+
+class MultilingualHashing(HashingEmbedder):
+    """The hashing embedder on the multilingual path, where out-of-scope examples count."""
+
+    @property
+    def multilingual(self) -> bool:
+        return True
 
 
 class FakeRasaClient:

@@ -15,6 +15,7 @@ from actions.knowledge.embedder import HashingEmbedder
 from actions.knowledge.index import KnowledgeIndex, confidence, dense_documents
 from actions.knowledge.loader import load_knowledge
 from actions.knowledge.synonyms import SynonymTable
+from tests.fakes import MultilingualHashing
 from tests.unit.knowledge.helpers import write_entry, write_knowledge
 
 
@@ -150,14 +151,6 @@ def test_each_search_with_passages_is_reported_to_the_observer(
     hits, _ = knowledge.search_with_passages("sim card", 1)
     assert hits[0].entry.id == "sim-card"
     assert len(seen) == 1 and seen[0] >= 0
-
-
-class MultilingualHashing(HashingEmbedder):
-    """The hashing embedder on the multilingual path, where out-of-scope examples count."""
-
-    @property
-    def multilingual(self) -> bool:
-        return True
 
 
 def test_a_query_vetoed_by_an_out_of_scope_example_still_offers_related_entries(

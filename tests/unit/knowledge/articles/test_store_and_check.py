@@ -9,6 +9,7 @@ from actions.knowledge.articles.check import check_documents
 from actions.knowledge.articles.passages import passage_sentences
 from actions.knowledge.articles.store import PassageIndex, document_files
 from actions.knowledge.embedder import HashingEmbedder, Role
+from tests.fakes import MultilingualHashing
 from tests.unit.knowledge.articles.helpers import (
     CHINESE_MARKDOWN,
     INSURANCE_MARKDOWN,
@@ -136,14 +137,6 @@ def test_a_removed_document_leaves_the_index(tmp_path: Path) -> None:
     (folder / "insurance.en.docx").unlink()
     assert index.refresh().documents == 2
     assert all(p.document != "insurance.en.docx" for p in index.passages)
-
-
-class MultilingualHashing(HashingEmbedder):
-    """The hashing embedder on the multilingual path, where out-of-scope examples count."""
-
-    @property
-    def multilingual(self) -> bool:
-        return True
 
 
 def test_a_passage_is_out_of_scope_only_when_an_example_is_nearer_than_it_and_every_entry(
