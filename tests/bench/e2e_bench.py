@@ -3,9 +3,10 @@
 Starts the whole assistant as ``make run`` does (with fr<->en test translation packages), times
 its cold start, then sends the same messages to the gateway's ``/api/chat`` and, in the same
 run, to bare Rasa's REST webhook (the same Rasa server and action server), at 1, 10 and 50
-concurrent users, in English, Chinese and French. Reports p50/p95 latency and throughput of
-both, where a message's time goes (from the gateway's and the action server's Prometheus
-histograms during the one-user runs), and each process's peak memory. Writes
+concurrent users, in English, Chinese and French. The whole sweep runs three times by default
+and each ratio is the median of the three. Reports p50/p95 latency and throughput of both,
+where a message's time goes (from the gateway's and the action server's Prometheus histograms
+during the first one-user runs), and each process's peak memory. Writes
 ``var/bench/bench.json``, ``bench.md`` and ``bench.png``.
 
 Run it alone on the machine: ``make bench`` holds ``/tmp/talentdesk-measure.lock`` around it.
@@ -51,7 +52,46 @@ def cpu_per_message(
     }
 
 
-def measure(stack: Stack, languages: list[str], users: list[int], scale: float) -> dict:
+def _measure_cell(
+    stack: Stack,
+    target: Target,
+    language: str,
+    level: int,
+    scale: float,
+    stages: dict[str, dict[str, float]],
+) -> dict:
+    """One cell; the first one-user gateway cell of a language also records its stages."""
+    requests = requests_for(level, scale)
+    timing_stages = target.name == "gateway" and level == 1 and language not in stages
+    if timing_stages:
+        before = scrape(stack.gateway_url), scrape(stack.action_server_url)
+    cpu_before = cpu_seconds(stack.assistant)
+    cell = asyncio.run(run_cell(target, language, level, requests))
+    summary = cell.summary()
+    summary["cpu_ms_per_message"] = cpu_per_message(
+        cpu_before, cpu_seconds(stack.assistant), len(cell.latencies)
+    )
+    if timing_stages and cell.latencies:
+        after = scrape(stack.gateway_url), scrape(stack.action_server_url)
+        stages[language] = breakdown(
+            (before[0], after[0]),
+            (before[1], after[1]),
+            len(cell.latencies),
+            sum(cell.latencies) / len(cell.latencies),
+        )
+    print(
+        f"{target.name:>8} {language} {level:>2} users: {summary['requests']:>4} "
+        f"answered, p50 {summary['p50_ms']} ms, p95 {summary['p95_ms']} ms, "
+        f"{summary['throughput_rps']} msg/s, errors {summary['errors'] or 'none'}; "
+        f"CPU ms/message {summary['cpu_ms_per_message']}",
+        flush=True,
+    )
+    return summary
+
+
+def measure(
+    stack: Stack, languages: list[str], users: list[int], scale: float, repeats: int
+) -> dict:
     gateway, rasa = Gateway(stack.gateway_url), BareRasa(stack.rasa_url)
     before_warm_up = scrape(stack.gateway_url)
     asyncio.run(warm_up([gateway, rasa], languages))
@@ -66,38 +106,18 @@ def measure(stack: Stack, languages: list[str], users: list[int], scale: float) 
     )
     cells: list[dict] = []
     stages: dict[str, dict[str, float]] = {}
-    for round_index, level in enumerate(users):
-        for language_index, language in enumerate(languages):
-            # Alternate which target goes first, so a drift in the machine's load is shared.
-            first_gateway = (round_index + language_index) % 2 == 0
-            targets: list[Target] = [gateway, rasa] if first_gateway else [rasa, gateway]
-            for target in targets:
-                requests = requests_for(level, scale)
-                timing_stages = target is gateway and level == 1
-                if timing_stages:
-                    before = scrape(stack.gateway_url), scrape(stack.action_server_url)
-                cpu_before = cpu_seconds(stack.assistant)
-                cell = asyncio.run(run_cell(target, language, level, requests))
-                summary = cell.summary()
-                summary["cpu_ms_per_message"] = cpu_per_message(
-                    cpu_before, cpu_seconds(stack.assistant), len(cell.latencies)
-                )
-                cells.append(summary)
-                if timing_stages and cell.latencies:
-                    after = scrape(stack.gateway_url), scrape(stack.action_server_url)
-                    stages[language] = breakdown(
-                        (before[0], after[0]),
-                        (before[1], after[1]),
-                        len(cell.latencies),
-                        sum(cell.latencies) / len(cell.latencies),
-                    )
-                print(
-                    f"{target.name:>8} {language} {level:>2} users: {summary['requests']:>4} "
-                    f"answered, p50 {summary['p50_ms']} ms, p95 {summary['p95_ms']} ms, "
-                    f"{summary['throughput_rps']} msg/s, errors {summary['errors'] or 'none'}; "
-                    f"CPU ms/message {summary['cpu_ms_per_message']}",
-                    flush=True,
-                )
+    # The whole sweep is repeated, so a drift in the machine's load over minutes spreads over
+    # every cell instead of deciding one; the comparison takes the median of the repeats.
+    for repeat in range(repeats):
+        for round_index, level in enumerate(users):
+            for language_index, language in enumerate(languages):
+                # Alternate which target goes first, so a drift in the machine's load is shared.
+                first_gateway = (repeat + round_index + language_index) % 2 == 0
+                targets: list[Target] = [gateway, rasa] if first_gateway else [rasa, gateway]
+                for target in targets:
+                    summary = _measure_cell(stack, target, language, level, scale, stages)
+                    summary["repeat"] = repeat
+                    cells.append(summary)
     return {
         "cells": cells,
         "stages_ms": stages,
@@ -110,6 +130,9 @@ def main() -> int:
     parser.add_argument("--users", default="1,10,50", help="concurrency levels, comma-separated")
     parser.add_argument("--languages", default="en,zh,fr", help=f"of {', '.join(MESSAGES)}")
     parser.add_argument("--scale", type=float, default=1.0, help="multiplies requests per cell")
+    parser.add_argument(
+        "--repeats", type=int, default=3, help="sweeps; ratios are the median over them"
+    )
     parser.add_argument("--output", type=Path, default=PROJECT_ROOT / "var" / "bench")
     args = parser.parse_args()
     users = [int(u) for u in args.users.split(",")]
@@ -125,6 +148,7 @@ def main() -> int:
         },
         "languages": languages,
         "users": users,
+        "repeats": args.repeats,
         "requests_per_cell": {str(u): requests_for(u, args.scale) for u in users},
     }
     with tempfile.TemporaryDirectory(prefix="talentdesk-bench-") as tmp:
@@ -132,7 +156,7 @@ def main() -> int:
         stack = start_stack(Path(tmp))
         print(f"ready after {stack.cold_start_s:.1f} s", flush=True)
         try:
-            report.update(measure(stack, languages, users, args.scale))
+            report.update(measure(stack, languages, users, args.scale, args.repeats))
             report["peak_memory_mb"] = peak_memory_mb(stack.assistant)
             # A service the supervisor restarted mid-run fails the cells it was down for.
             report["supervisor_restarts"] = [

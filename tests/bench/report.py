@@ -13,33 +13,65 @@ MIN_THROUGHPUT_RATIO = 0.85
 LANGUAGE_NAMES = {"en": "English", "zh": "Chinese", "fr": "French (translated)"}
 
 
-def _cell(cells: list[dict], target: str, language: str, users: int) -> dict:
-    return next(
+def _cells(cells: list[dict], target: str, language: str, users: int) -> list[dict]:
+    """The cell's measurements, one per repeat of the sweep, in repeat order."""
+    found = [
         c
         for c in cells
         if c["target"] == target and c["language"] == language and c["users"] == users
-    )
+    ]
+    return sorted(found, key=lambda c: c.get("repeat", 0))
+
+
+def _median(values: list[float | None]) -> float | None:
+    present = sorted(v for v in values if v is not None)
+    if not present:
+        return None
+    middle = len(present) // 2
+    if len(present) % 2:
+        return present[middle]
+    return round((present[middle - 1] + present[middle]) / 2, 3)
+
+
+def _cell(cells: list[dict], target: str, language: str, users: int) -> dict:
+    """One target's cell, its figures the median over the repeats of the sweep."""
+    repeats = _cells(cells, target, language, users)
+    merged = dict(repeats[0])
+    for key in ("p50_ms", "p95_ms", "throughput_rps"):
+        merged[key] = _median([c[key] for c in repeats])
+    return merged
 
 
 def _ratio(a: float | None, b: float | None) -> float | None:
     return round(a / b, 3) if a is not None and b else None
 
 
+def _paired_ratios(cells: list[dict], language: str, users: int, key: str) -> list[float | None]:
+    """Gateway / bare Rasa for each repeat: the two cells of a repeat ran back to back, so a
+    drift in the machine's load touches both."""
+    gateway = _cells(cells, "gateway", language, users)
+    rasa = _cells(cells, "rasa", language, users)
+    return [_ratio(g[key], r[key]) for g, r in zip(gateway, rasa, strict=True)]
+
+
 def comparison(cells: list[dict], languages: list[str], users: list[int]) -> dict[str, Any]:
-    """Gateway / bare Rasa ratios per language and concurrency, and whether targets are met."""
+    """Gateway / bare Rasa ratios per language and concurrency, and whether targets are met.
+
+    With the sweep repeated, a ratio is the median of the repeats' ratios (each repeat's two
+    cells ran back to back); a single 50-user cell moved by more than the targets' margins
+    between runs, so one cell decides nothing."""
     ratios: dict[str, dict[str, dict[str, float | None]]] = {}
     for language in languages:
         ratios[language] = {}
         for level in users:
-            gateway, rasa = (
-                _cell(cells, "gateway", language, level),
-                _cell(cells, "rasa", language, level),
-            )
+            per_repeat = {
+                name: _paired_ratios(cells, language, level, key)
+                for name, key in (("p50", "p50_ms"), ("p95", "p95_ms"),
+                                  ("throughput", "throughput_rps"))
+            }  # fmt: skip
             ratios[language][str(level)] = {
-                "p50": _ratio(gateway["p50_ms"], rasa["p50_ms"]),
-                "p95": _ratio(gateway["p95_ms"], rasa["p95_ms"]),
-                "throughput": _ratio(gateway["throughput_rps"], rasa["throughput_rps"]),
-            }
+                name: _median(values) for name, values in per_repeat.items()
+            } | {f"{name}_per_repeat": values for name, values in per_repeat.items()}
     p50 = {
         str(level): {lang: ratios[lang][str(level)]["p50"] for lang in languages}
         for level in users
@@ -62,6 +94,14 @@ def comparison(cells: list[dict], languages: list[str], users: list[int]) -> dic
     }
 
 
+def _with_repeats(ratio: dict[str, Any], name: str) -> str:
+    """The median ratio, and each repeat's in brackets when the sweep was repeated."""
+    repeats = ratio.get(f"{name}_per_repeat") or []
+    if len(repeats) < 2:
+        return str(ratio[name])
+    return f"{ratio[name]} ({', '.join(str(r) for r in repeats)})"
+
+
 def markdown(report: dict[str, Any]) -> str:
     """The tables the README shows."""
     languages, users = report["languages"], report["users"]
@@ -80,7 +120,7 @@ def markdown(report: dict[str, Any]) -> str:
                 f"| {LANGUAGE_NAMES.get(language, language)} | {level} "
                 f"| {g['p50_ms']} / {g['p95_ms']} | {r['p50_ms']} / {r['p95_ms']} "
                 f"| {g['throughput_rps']} / {r['throughput_rps']} "
-                f"| {ratio['p50']} | {ratio['throughput']} |"
+                f"| {_with_repeats(ratio, 'p50')} | {_with_repeats(ratio, 'throughput')} |"
             )
     stage_keys = [
         ("end_to_end", "end to end"),
@@ -120,9 +160,18 @@ def _cpu_table(report: dict[str, Any]) -> list[str]:
     """CPU milliseconds per message by process at the highest concurrency: on two shared cores
     the gateway's cost is its own CPU plus what it makes Rasa and the actions spend."""
     top = max(report["users"])
-    cells = [c for c in report["cells"] if c["users"] == top and c.get("cpu_ms_per_message")]
-    if not cells:
+    measured = [c for c in report["cells"] if c["users"] == top and c.get("cpu_ms_per_message")]
+    if not measured:
         return []
+    # One row per language and target, the mean over the repeats.
+    cells = []
+    for key in dict.fromkeys((c["language"], c["target"]) for c in measured):
+        repeats = [c["cpu_ms_per_message"] for c in measured if (c["language"], c["target"]) == key]
+        mean = {
+            name: round(sum(r.get(name, 0.0) for r in repeats) / len(repeats), 1)
+            for name in repeats[0]
+        }
+        cells.append({"language": key[0], "target": key[1], "cpu_ms_per_message": mean})
     processes = list(cells[0]["cpu_ms_per_message"])
     lines = [
         "",
