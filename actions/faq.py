@@ -1,7 +1,8 @@
 """Answers single questions from the staff-written knowledge base.
 
 Confident: the entry's answer in the user's language when the entry has it (else English, for
-the gateway to translate), with its source and last-verified date. An entry whose policy has
+the gateway to translate), with its source and last-verified date; an article passage nearly as
+close to the question is quoted after it (``actions.passage_answer``). An entry whose policy has
 passed its ``valid_until`` date is never presented as current: the reply says when it ended and
 sends the user to the hall, in the user's own language (the interface string catalogue).
 Not confident: no guess; the closest entries as "did you mean" buttons, how to reach a person,
@@ -29,7 +30,12 @@ from actions.knowledge.base import KnowledgeBase
 from actions.knowledge.entry import KnowledgeEntry
 from actions.knowledge.index import Hit
 from actions.knowledge.text import search_group
-from actions.passage_answer import passage_reference, passage_wins, send_passage_answer
+from actions.passage_answer import (
+    passage_adds_to,
+    passage_reference,
+    passage_wins,
+    send_passage_answer,
+)
 from actions.replies import send_reply
 from actions.transcript import reply_kinds_since_previous_user_message
 from bot.language.strings import StringCatalogue
@@ -137,6 +143,14 @@ class ActionAnswerFromKnowledge(Action):
             return []
         if best is not None and entry_confidence >= threshold:
             self._answer(dispatcher, best.entry, context)
+            # A passage nearly as close follows the answer (a detail the entry may not give);
+            # never after a policy that has ended, which the document may still describe.
+            current = not best.entry.is_expired(self._today())
+            if passage is not None and current and passage_adds_to(passage, best, group):
+                send_passage_answer(
+                    dispatcher, passage, self._knowledge.passages, query,
+                    context.reply_language, after_entry=best.entry.id,
+                )  # fmt: skip
             return []
 
         intent = ((tracker.latest_message or {}).get("intent") or {}).get("name")

@@ -6,7 +6,9 @@ search and the same rule as the FAQ action: entries and passages searched with o
 embedding, the more confident source answering when it clears its language's threshold.
 
 Per language: the right document's passage first (passage@1), the share answered from a
-passage, and the share whose reply contains the expected fact. In the same run, the naive
+passage, the share where a passage was quoted after the entry's answer, and the share whose
+reply (the entry's answer and any passage quoted after it, as the user reads them) contains the
+expected fact. In the same run, the naive
 baseline a user could have instead: TF-IDF (character n-grams) over the passages, top passage.
 """
 
@@ -24,10 +26,11 @@ from rasa_sdk.executor import CollectingDispatcher
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 from actions.knowledge.articles.passages import Passage
+from actions.knowledge.articles.store import PassageHit
 from actions.knowledge.base import KnowledgeBase
 from actions.knowledge.embedder import embedder_for
 from actions.knowledge.text import search_group
-from actions.passage_answer import passage_wins, send_passage_answer
+from actions.passage_answer import passage_adds_to, passage_wins, send_passage_answer
 from bot.language.registry import LanguageRegistry
 from bot.settings import Settings
 from tests.eval.retrieval_eval import contains_fact
@@ -84,17 +87,25 @@ def reply_of(base: KnowledgeBase, question: dict, thresholds: dict[str, float]) 
         "passage_first": passage is not None and passage.passage.family == question["document"]
     }
     if passage is not None and passage_wins(passage, best, group, threshold):
-        dispatcher = CollectingDispatcher()
-        send_passage_answer(dispatcher, passage, base.passages, question["text"], reader)
-        custom = dispatcher.messages[0]["custom"]
-        # As the user reads it: the quoted sentences and the note naming the document and its
-        # section ("… › Article 29: extending the stay on a visa"; see _quoted_note in
-        # bot.conversation.service).
-        text = f"{custom['text']}\n{custom['data']['reference']}"
-        return result | {"answered_from": "passage", "text": text}
+        text = _quoted(base, passage, question["text"], reader)
+        return result | {"answered_from": "passage", "text": text, "quoted_after": False}
     if best is not None and entry_confidence >= threshold:
-        return result | {"answered_from": "entry", "text": best.entry.answer_in(reader)[0]}
-    return result | {"answered_from": None, "text": ""}
+        text = best.entry.answer_in(reader)[0]
+        after = passage is not None and passage_adds_to(passage, best, group)
+        if after:
+            text += "\n" + _quoted(base, passage, question["text"], reader)
+        return result | {"answered_from": "entry", "text": text, "quoted_after": after}
+    return result | {"answered_from": None, "text": "", "quoted_after": False}
+
+
+def _quoted(base: KnowledgeBase, passage: PassageHit, query: str, reader: str) -> str:
+    """A passage answer as the user reads it: the quoted sentences and the note naming the
+    document and its section ("… › Article 29: extending the stay on a visa"; see
+    _quoted_note in bot.conversation.service)."""
+    dispatcher = CollectingDispatcher()
+    send_passage_answer(dispatcher, passage, base.passages, query, reader)
+    custom = dispatcher.messages[0]["custom"]
+    return f"{custom['text']}\n{custom['data']['reference']}"
 
 
 class PassageTfidf:
@@ -123,6 +134,7 @@ def evaluate(base: KnowledgeBase, settings: Settings, questions: list[dict]) -> 
         row = {
             "passage@1": reply["passage_first"],
             "from_passage": reply["answered_from"] == "passage",
+            "quoted_after": reply["quoted_after"],
             "fact": contains_fact(reply["text"], question["facts"]),
             "tfidf@1": top.family == question["document"],
             "tfidf_fact": contains_fact(top.text, question["facts"]),
@@ -143,7 +155,7 @@ def qa_questions_taken_by_passages(
     base: KnowledgeBase, thresholds: dict[str, float], qa_set: EvalSet
 ) -> dict:
     """How many Q&A questions a passage answers instead of their entry (the cost)."""
-    taken = right_entry_lost = 0
+    taken = right_entry_lost = quoted_after = 0
     questions = qa_set.questions
     for question in questions:
         hits, passages = base.search_with_passages(question.text, 3, question.lang)
@@ -153,7 +165,14 @@ def qa_questions_taken_by_passages(
         if passage_wins(passages[0], hits[0], group, thresholds[group]):
             taken += 1
             right_entry_lost += hits[0].entry.id == question.expected
-    return {"questions": len(questions), "taken": taken, "right_entry_lost": right_entry_lost}
+        elif hits[0].confidence >= thresholds[group]:
+            quoted_after += passage_adds_to(passages[0], hits[0], group)
+    return {
+        "questions": len(questions),
+        "taken": taken,
+        "right_entry_lost": right_entry_lost,
+        "quoted_after_answer": quoted_after,
+    }
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -177,19 +196,21 @@ def main(argv: list[str] | None = None) -> int:
     report = evaluate(base, settings, load_tuning_questions() if tuning else load_questions())
     name = "tuning questions" if tuning else "frozen report set"
     print(f"Articles, {name} (answers quoted from documents)")
-    print(f"  {'lang':<5}{'n':>4}{'passage@1':>11}{'from passage':>14}{'fact':>7}"
-          f"{'tfidf@1':>9}{'tfidf fact':>12}")  # fmt: skip
+    print(f"  {'lang':<5}{'n':>4}{'passage@1':>11}{'from passage':>14}{'after entry':>13}"
+          f"{'fact':>7}{'tfidf@1':>9}{'tfidf fact':>12}")  # fmt: skip
     for language, row in report["languages"].items():
         print(
             f"  {language:<5}{row['n']:>4}{row['passage@1']:>11.3f}{row['from_passage']:>14.3f}"
-            f"{row['fact']:>7.3f}{row['tfidf@1']:>9.3f}{row['tfidf_fact']:>12.3f}"
+            f"{row['quoted_after']:>13.3f}{row['fact']:>7.3f}{row['tfidf@1']:>9.3f}"
+            f"{row['tfidf_fact']:>12.3f}"
         )
     qa_set = load_tuning_set() if tuning else load_report_set()
     cost = qa_questions_taken_by_passages(base, settings.knowledge.thresholds, qa_set)
     report["qa_taken_by_passages"] = cost
     print(
         f"  Q&A {args.set} questions answered from a passage instead: {cost['taken']} of"
-        f" {cost['questions']} ({cost['right_entry_lost']} whose best entry was the right one)"
+        f" {cost['questions']} ({cost['right_entry_lost']} whose best entry was the right one);"
+        f" a passage quoted after the entry's answer: {cost['quoted_after_answer']}"
     )
     output = OUTPUT.with_name("articles-tuning.json") if tuning else OUTPUT
     OUTPUT.parent.mkdir(parents=True, exist_ok=True)

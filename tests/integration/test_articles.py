@@ -129,6 +129,23 @@ def test_a_question_is_answered_from_the_right_document(
     assert reply["data"]["reference"] in reply["notes"][-1]  # "quoted from the document: ..."
 
 
+def test_a_passage_nearly_as_close_follows_the_entry_answer(running: RunningAssistant) -> None:
+    # The entry on newborns answers; the exit-entry law's article is the detail it does not give.
+    question = "在中国出生的外国婴儿，出生登记依据的是哪一条法律？"
+    body = running.chat("art-after-entry", question).json()
+    answer, quote = (
+        r for r in body["replies"] if r["kind"] in ("knowledge_answer", "passage_answer")
+    )
+    assert answer["kind"] == "knowledge_answer"
+    assert answer["data"]["entry_id"] == "family-newborn-registration"
+    assert (
+        quote["kind"] == "passage_answer"
+        and quote["data"]["after_entry"] == answer["data"]["entry_id"]
+    )
+    assert quote["data"]["document"] == "exit-entry-rules.zh.md"
+    assert "第四十条" in quote["notes"][-1] and "60日内" in quote["text"]
+
+
 def test_a_document_added_while_running_answers(running: RunningAssistant) -> None:
     path = running.knowledge / "articles" / "hall-cafe.en.md"
     path.write_text(

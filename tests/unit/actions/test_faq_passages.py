@@ -8,6 +8,7 @@ from unittest import mock
 import pytest
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions import passage_answer
 from actions.faq import ActionAnswerFromKnowledge
 from actions.knowledge.base import KnowledgeBase
 from actions.knowledge.embedder import HashingEmbedder
@@ -16,7 +17,7 @@ from bot.storage.database import create_database_engine, ensure_schema
 from bot.storage.unanswered import UnansweredLog
 from tests.fakes import make_tracker, rich_replies
 from tests.unit.knowledge.articles.helpers import side
-from tests.unit.knowledge.helpers import write_knowledge
+from tests.unit.knowledge.helpers import write_entry, write_knowledge
 
 ENGLISH = """\
 ---
@@ -113,6 +114,50 @@ async def test_entries_written_by_staff_win_over_passages(setup) -> None:
     assert reply["kind"] == "knowledge_answer"
 
 
+SIM_NOTICE = """# Phone shops near the hall
+
+## Prepaid SIM cards
+
+A prepaid SIM card for a foreign passport holder costs 50 yuan at the airport counter.
+"""
+
+
+async def test_a_passage_nearly_as_close_is_quoted_after_the_entry_answer(
+    setup, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    base, action, engine = setup
+    (base.folder / "articles" / "sim.md").write_text(SIM_NOTICE, encoding="utf-8")
+    base.refresh(force=True)
+    question = "where can i buy a prepaid sim card for my passport"
+    # Any lead is "nearly as close" with this gap: the fake embedder's cosines are not the
+    # real model's, so the test pins the wiring, and the rule's figures are tested below.
+    monkeypatch.setitem(passage_answer.SUPPLEMENT_GAP, "en", 1.0)
+    answer, quote = await ask(action, question)
+    assert answer["kind"] == "knowledge_answer" and answer["data"]["entry_id"] == "sim-card"
+    assert quote["kind"] == "passage_answer"
+    assert "**A prepaid SIM card for a foreign passport holder costs 50 yuan" in quote["text"]
+    assert quote["data"]["after_entry"] == "sim-card"
+    assert UnansweredLog(engine).recent() == []  # the entry answered: nothing for staff
+
+    monkeypatch.setitem(passage_answer.SUPPLEMENT_GAP, "en", -1.0)
+    (alone,) = await ask(action, question)
+    assert alone["kind"] == "knowledge_answer"
+
+
+async def test_no_passage_follows_a_policy_that_has_ended(
+    setup, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    base, action, _ = setup
+    (base.folder / "articles" / "sim.md").write_text(SIM_NOTICE, encoding="utf-8")
+    entry = write_entry(base.folder, "sim-card")
+    text = entry.read_text(encoding="utf-8")
+    entry.write_text(text.replace("tags:", "valid_until: 2026-06-30\ntags:"), encoding="utf-8")
+    base.refresh(force=True)
+    monkeypatch.setitem(passage_answer.SUPPLEMENT_GAP, "en", 1.0)
+    (reply,) = await ask(action, "where can i buy a prepaid sim card for my passport")
+    assert reply["kind"] == "policy_expired"
+
+
 async def test_a_chinese_passage_shown_to_an_english_reader_keeps_the_chinese(
     setup,
 ) -> None:
@@ -176,3 +221,27 @@ def test_a_sure_passage_answers_unless_the_best_entry_clearly_leads_it() -> None
     # Nor does a passage answer when the entry's English or Chinese documents clearly lead it.
     ahead = entry(0.85 + DENSE_GAP * 3, 0.0, native=0.85 + DENSE_GAP * 2, confidence=SURE / 2)
     assert not passage_wins(passage(0.85, 0.0), ahead, "other", SURE)
+
+
+def test_a_passage_is_quoted_after_the_answer_when_the_entry_barely_leads_it() -> None:
+    from actions.knowledge.articles.passages import Passage
+    from actions.knowledge.articles.store import PassageHit
+    from actions.knowledge.index import Hit
+    from actions.passage_answer import SUPPLEMENT_GAP, passage_adds_to
+
+    def passage(dense: float, confidence: float = 0.4) -> PassageHit:
+        return PassageHit(mock.Mock(spec=Passage), 0.0, dense, 0.0, confidence)
+
+    def entry(dense: float, native: float) -> Hit:
+        return Hit(mock.Mock(), 0.0, dense, 0.0, 0.9, native_dense=native)
+
+    gap = SUPPLEMENT_GAP["en"]
+    assert passage_adds_to(passage(0.85), entry(0.85 + gap / 2, 0.85 + gap / 2), "en")
+    assert not passage_adds_to(passage(0.85), entry(0.85 + gap * 2, 0.85), "en")
+    assert not passage_adds_to(  # a passage that does not qualify on its own is never quoted
+        passage(0.85, confidence=0.0), entry(0.85, 0.85), "en"
+    )
+    # In another language the entry's English and Chinese documents are what count.
+    other = SUPPLEMENT_GAP["other"]
+    assert passage_adds_to(passage(0.85), entry(0.99, 0.85 + other / 2), "other")
+    assert not passage_adds_to(passage(0.85), entry(0.85, 0.85 + other * 2), "other")
