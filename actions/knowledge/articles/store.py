@@ -20,8 +20,9 @@ import numpy as np
 
 from actions.knowledge.articles.parsers import DOCUMENT_SUFFIXES, DocumentError, parse_document
 from actions.knowledge.articles.passages import Passage, passage_sentences, split_passages
+from actions.knowledge.confidence import confidence
 from actions.knowledge.embedder import Embedder
-from actions.knowledge.index import ENGLISH_MODEL_WEIGHTS, FUSION_WEIGHTS, RRF_K, confidence
+from actions.knowledge.index import ENGLISH_MODEL_WEIGHTS, FUSION_WEIGHTS, RRF_K
 from actions.knowledge.lexical import LexicalIndex
 from actions.knowledge.text import Tokenizer, search_group
 

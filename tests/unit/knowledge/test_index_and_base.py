@@ -11,8 +11,9 @@ import numpy as np
 import pytest
 
 from actions.knowledge.base import KnowledgeBase
+from actions.knowledge.confidence import confidence
 from actions.knowledge.embedder import HashingEmbedder
-from actions.knowledge.index import KnowledgeIndex, confidence, dense_documents
+from actions.knowledge.index import KnowledgeIndex, dense_documents
 from actions.knowledge.loader import load_knowledge
 from actions.knowledge.synonyms import SynonymTable
 from tests.fakes import MultilingualHashing
