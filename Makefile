@@ -104,9 +104,9 @@ eval: setup model
 	$(APP_PY) -m tests.eval.language_id_eval
 
 # Benchmarks (JSON under var/bench/). First the whole assistant: gateway beside bare Rasa at 1,
-# 10 and 50 users, per-stage latency, memory, cold start (about 12 minutes; bench.json, .md,
-# .png), holding the measurement lock so no other load test shares the CPUs. Then retrieval on a
-# generated 10,000-entry base (about 10 minutes).
+# 10 and 50 users, per-stage latency, memory, cold start (three sweeps, about 40 minutes;
+# bench.json, .md, .png), holding the measurement lock so no other load test shares the CPUs.
+# Then retrieval on a generated 10,000-entry base (about 10 minutes).
 MEASURE_LOCK := /tmp/talentdesk-measure.lock
 bench: setup model index
 	flock $(MEASURE_LOCK) $(APP_PY) -m tests.bench.e2e_bench
