@@ -276,3 +276,44 @@ def test_a_busy_child_that_answers_late_is_given_longer_than_a_hung_one(
     supervisor.request_stop()
     thread.join(timeout=60)
     assert result == [0]
+
+
+SLOW_ONCE_FLAGGED = (
+    """
+import os, sys, time
+if os.path.exists(sys.argv[2]):
+    time.sleep(8)  # a restart that takes a while, as Rasa's does
+"""
+    + SERVER
+)
+
+
+def test_a_slow_restart_does_not_hold_up_another_service(tmp_path: Path, lines) -> None:
+    slow_port, quick_port = free_port(), free_port()
+    flag = tmp_path / "slow-next-time"
+    slow = ServiceSpec(
+        name="slow",
+        argv=[sys.executable, "-c", SLOW_ONCE_FLAGGED, str(slow_port), str(flag)],
+        health_url=f"http://127.0.0.1:{slow_port}/",
+        start_timeout=30,
+    )
+    supervisor = Supervisor(
+        [slow, server_spec("quick", quick_port)], tmp_path, lines.append, ready_message="READY"
+    )
+    thread, result = start_in_thread(supervisor)
+    assert wait_until(lambda: "READY" in lines)
+    flag.touch()
+    os.kill(int((tmp_path / "slow.pid").read_text()), signal.SIGKILL)
+    assert wait_until(lambda: any("slow exited with code -9; restarting" in x for x in lines))
+    os.kill(int((tmp_path / "quick.pid").read_text()), signal.SIGKILL)
+
+    def ready(name: str) -> list[int]:
+        return [i for i, x in enumerate(lines) if x.startswith(f"supervisor| {name} is ready")]
+
+    assert wait_until(lambda: len(ready("slow")) == 2 and len(ready("quick")) == 2, timeout=60)
+    # The quick service came back while the slow one was still starting, not after it.
+    assert ready("quick")[1] < ready("slow")[1]
+    supervisor.request_stop()
+    thread.join(timeout=60)
+    assert result == [0]
+    assert not list(tmp_path.glob("*.pid"))
